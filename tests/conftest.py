@@ -1,0 +1,28 @@
+"""Shared fixtures. The real texts are read from ../shared/ (never copied into the project)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+CORPUS = PROJECT / "data" / "corpus"
+SHARED = PROJECT.parent / "shared"
+REAL = SHARED / "corpus" / "real"
+
+
+@pytest.fixture(scope="session")
+def project_dir() -> Path:
+    return PROJECT
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def real_dir() -> Path:
+    if not REAL.is_dir():
+        pytest.skip("../shared/corpus/real is not beside the checkout")
+    return REAL
