@@ -1,0 +1,196 @@
+"""The dkg vocabulary (``ontology/dkg.ttl``) as Python names, and the tables that map record values onto it.
+
+`DKG` is an rdflib `DefinedNamespace` with ``_fail=True``: a typo (``DKG.implement``) raises at once instead
+of minting a term the ontology does not define. ``tests/test_ontology.py`` checks that the names here and the
+terms declared in ``dkg.ttl`` are the same set.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+DKG_NS = "https://w3id.org/dkg/ontology#"
+
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+PREFIXES = {"dkg": DKG_NS, "eli": str(ELI), "org": str(ORG), "prov": str(PROV), "skos": str(SKOS),
+            "dcterms": str(DCTERMS), "foaf": str(FOAF), "xsd": str(XSD), "rdf": str(RDF), "rdfs": str(RDFS),
+            "owl": str(OWL)}
+
+
+class DKG(DefinedNamespace):
+    """Terms of ``https://w3id.org/dkg/ontology#``."""
+
+    _NS = Namespace(DKG_NS)
+    _fail = True
+
+    # classes: documents
+    Document: URIRef
+    Resolution: URIRef
+    Directive: URIRef
+    Conclusion: URIRef
+    Decision: URIRef
+    Regulation: URIRef
+    WorkingRules: URIRef
+    Guidance: URIRef
+    OfficialLetter: URIRef
+    Plan: URIRef
+    Programme: URIRef
+    Scheme: URIRef
+    Notice: URIRef
+    PartyCircular: URIRef
+    Report: URIRef
+    Submission: URIRef
+    Communique: URIRef
+    Telegram: URIRef
+    Law: URIRef
+    Decree: URIRef
+    Circular: URIRef
+    Ordinance: URIRef
+    Constitution: URIRef
+    Statute: URIRef
+    Platform: URIRef
+    # classes: the rest
+    Task: URIRef
+    Organisation: URIRef
+    Person: URIRef
+    Level: URIRef
+    LinkEvidence: URIRef
+    # levels (SKOS concepts in the scheme Levels)
+    Levels: URIRef
+    central: URIRef
+    province: URIRef
+    district: URIRef
+    commune: URIRef
+    # the named graph of lineage edges
+    links: URIRef
+    # document -> document
+    implements: URIRef
+    basedOn: URIRef
+    cites: URIRef
+    guides: URIRef
+    amends: URIRef
+    replaces: URIRef
+    repeals: URIRef
+    partOf: URIRef
+    # document/task -> organisation, person
+    hasTask: URIRef
+    assignsTo: URIRef
+    leadBy: URIRef
+    cooperatesWith: URIRef
+    issuedBy: URIRef
+    signedBy: URIRef
+    addressedTo: URIRef
+    level: URIRef
+    subOrganizationOf: URIRef
+    # data properties
+    code: URIRef
+    number: URIRef
+    symbol: URIRef
+    date: URIRef
+    title: URIRef
+    jurisdiction: URIRef
+    place: URIRef
+    name: URIRef
+    role: URIRef
+    authority: URIRef
+    taskLabel: URIRef
+    text: URIRef
+    sourceFile: URIRef
+    recordFile: URIRef
+    knownOnlyByCitation: URIRef
+    identityKey: URIRef
+    warning: URIRef
+    # evidence
+    evidence: URIRef
+    sentence: URIRef
+    start: URIRef
+    end: URIRef
+    provenance: URIRef
+    citation: URIRef
+
+
+# Record relation name -> ontology property (local name).
+RELATION_PROPERTIES = {
+    "implements": "implements", "based_on": "basedOn", "cites": "cites", "guides": "guides",
+    "amends": "amends", "replaces": "replaces", "repeals": "repeals", "part_of": "partOf",
+}
+
+# Predicates copied into the dkg:links graph (see graph.store): the lineage edges and nothing else.
+LINK_PROPERTIES = ("implements", "basedOn", "cites", "guides", "amends", "replaces", "repeals", "partOf",
+                   "hasTask", "assignsTo", "leadBy", "cooperatesWith")
+
+# Document classes: (local name, type word as written in Vietnamese, English label, other words that mean it).
+# The type word comes from the text (QĐ is both Quyết định and Quy định), so the class is chosen from the word.
+DOCUMENT_CLASSES = (
+    ("Resolution", "Nghị quyết", "Resolution", ()),
+    ("Directive", "Chỉ thị", "Directive", ()),
+    ("Conclusion", "Kết luận", "Conclusion", ()),
+    ("Decision", "Quyết định", "Decision", ("Quyết định nhân sự",)),
+    ("Regulation", "Quy định", "Regulation", ()),
+    ("WorkingRules", "Quy chế", "Working rules", ()),
+    ("Guidance", "Hướng dẫn", "Guidance", ()),
+    ("OfficialLetter", "Công văn", "Official letter", ("Thư công",)),
+    ("Plan", "Kế hoạch", "Plan", ()),
+    ("Programme", "Chương trình", "Programme", ("Chương trình hành động",)),
+    ("Scheme", "Đề án", "Scheme", ()),
+    ("Notice", "Thông báo", "Notice", ()),
+    ("PartyCircular", "Thông tri", "Party circular", ()),
+    ("Report", "Báo cáo", "Report", ()),
+    ("Submission", "Tờ trình", "Submission", ()),
+    ("Communique", "Thông cáo", "Communiqué", ()),
+    ("Telegram", "Công điện", "Official telegram", ()),
+    ("Law", "Luật", "Law", ()),
+    ("Decree", "Nghị định", "Decree", ()),
+    ("Circular", "Thông tư", "Circular", ("Thông tư liên tịch",)),
+    ("Ordinance", "Pháp lệnh", "Ordinance", ()),
+    ("Constitution", "Hiến pháp", "Constitution", ()),
+    ("Statute", "Điều lệ", "Statute", ("Điều lệ Đảng",)),
+    ("Platform", "Cương lĩnh", "Political platform", ("Cương lĩnh chính trị",)),
+)
+
+LEVELS = ("central", "province", "district", "commune")
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics (đ -> d), spaces collapsed: the form names are compared in."""
+    text = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d").replace("Ð", "D").replace("ð", "d"))
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return " ".join(text.lower().split())
+
+
+_CLASS_BY_WORD: dict[str, str] | None = None
+
+
+def document_class(type_word: str | None) -> str:
+    """The local name of the ontology class for a type word ("Nghị quyết" -> "Resolution"), or "Document".
+
+    Matching ignores case and diacritics and accepts qualified words ("Chương trình hành động",
+    "Nghị quyết (quy phạm)") by their longest known prefix.
+    """
+    global _CLASS_BY_WORD
+    if _CLASS_BY_WORD is None:
+        _CLASS_BY_WORD = {}
+        for local, vi, _en, others in DOCUMENT_CLASSES:
+            for word in (vi, *others):
+                _CLASS_BY_WORD[fold(word)] = local
+    if not type_word:
+        return "Document"
+    key = fold(type_word)
+    best = ""
+    for word in _CLASS_BY_WORD:
+        if (key == word or key.startswith(word + " ") or key.startswith(word + "(")) and len(word) > len(best):
+            best = word
+    return _CLASS_BY_WORD[best] if best else "Document"
