@@ -114,7 +114,6 @@ class DKG(DefinedNamespace):
     identityKey: URIRef
     warning: URIRef
     # evidence
-    evidence: URIRef
     sentence: URIRef
     start: URIRef
     end: URIRef

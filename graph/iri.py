@@ -1,0 +1,100 @@
+"""The only place dkg mints IRIs. Everything hangs under one base: ``$DKG_BASE`` or https://w3id.org/dkg/id/.
+
+IRI scheme (ELI-like, ASCII slugs without diacritics):
+
+    {base}doc/{scope}/{year}/{type}/{number}-{symbol}     a numbered document
+        scope  = "central" for bodies of the whole country (12-NQ/TW, 18/QĐ-TTg), else the jurisdiction of the
+                 issuer ("bac-ninh"), or "unplaced-<hash>" when no text says which province (scoped to the
+                 citing document, so it is never merged with a namesake from elsewhere)
+        year   = the year of issue, or "undated"
+        type   = the type word of the text ("nghi-quyet", "quy-dinh"): QĐ is two types
+        e.g. https://w3id.org/dkg/id/doc/central/2022/nghi-quyet/12-nq-tw
+             https://w3id.org/dkg/id/doc/bac-ninh/2026/cong-van/1123-cv-tu
+    {base}doc/{scope}/{year}/{type}/x-{hash}              a document whose number is lost (content hash)
+    {doc}/task/{label}                                    a task of a document ("1", "iii-2")
+    {base}org/{scope}/{name}                              an organisation: central bodies under "central",
+                                                          local ones under the jurisdiction that names them
+    {base}person/{scope}/{name}                           a signatory
+    {base}graph/doc/{scope}/{year}/{type}/{id}/{source-hash}   the named graph of one source text
+    {base}graph/curated                                   facts of data/curated.yaml
+    {base}graph/status                                    derived facts (dkg:knownOnlyByCitation)
+    https://w3id.org/dkg/ontology#links                   the lineage edges (dkg:links), see graph.store
+    {graph}/evidence/{hash}                               the evidence of one link in one graph
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+
+DEFAULT_BASE = "https://w3id.org/dkg/id/"
+LINKS_GRAPH = "https://w3id.org/dkg/ontology#links"
+
+
+def base() -> str:
+    """The instance base: ``$DKG_BASE`` (read on every call, so tests may change it) or the default."""
+    value = os.environ.get("DKG_BASE") or DEFAULT_BASE
+    return value if value.endswith(("/", "#")) else value + "/"
+
+
+def slug(text: str | None, empty: str = "x") -> str:
+    """ASCII slug: diacritics stripped (đ -> d), lower case, runs of other characters -> '-'."""
+    if not text:
+        return empty
+    text = text.replace("Đ", "D").replace("đ", "d").replace("Ð", "D").replace("ð", "d")
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return text or empty
+
+
+def short_hash(*parts: object, length: int = 12) -> str:
+    data = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha1(data.encode("utf-8")).hexdigest()[:length]
+
+
+def document_path(scope: str, year: str | int | None, type_slug: str, local_id: str) -> str:
+    """The part of a document IRI after ``{base}doc/``; every argument is already a slug or a number."""
+    return f"{scope}/{year or 'undated'}/{type_slug}/{local_id}"
+
+
+def document(path: str) -> str:
+    return f"{base()}doc/{path}"
+
+
+def task(doc_iri: str, label: str) -> str:
+    return f"{doc_iri}/task/{slug(label)}"
+
+
+def organisation(scope: str, name: str) -> str:
+    return f"{base()}org/{scope}/{slug(name)}"
+
+
+def person(scope: str, name: str) -> str:
+    return f"{base()}person/{scope}/{slug(name)}"
+
+
+def source_graph(doc_path: str, source: str) -> str:
+    """The named graph of one source text: derived from the document identity and the source path."""
+    return f"{base()}graph/doc/{doc_path}/{short_hash(source, length=10)}"
+
+
+def curated_graph() -> str:
+    return f"{base()}graph/curated"
+
+
+def status_graph() -> str:
+    return f"{base()}graph/status"
+
+
+def links_graph() -> str:
+    return LINKS_GRAPH
+
+
+def evidence(graph_iri: str, *parts: object) -> str:
+    return f"{graph_iri}/evidence/{short_hash(*parts)}"
+
+
+def is_document(iri: str) -> bool:
+    return iri.startswith(f"{base()}doc/")

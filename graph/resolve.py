@@ -1,0 +1,313 @@
+"""Identities: which document a header or a citation names, which organisation a name means.
+
+A code alone is not an identity (``1771-CV/TU`` exists in every province, ``12-NQ/TW`` in 1999, 2017 and 2022,
+``QĐ`` is both Quyết định and Quy định). A document is
+
+    type word (from the text) + number + symbol + scope + year
+
+where the scope is ``central`` for bodies of the whole country (the issuer suffix says so: TW, ĐUCA, TTg ...),
+else the jurisdiction of the issuer: the reference's own, or the citing document's when the text only says
+"của Ban Thường vụ Tỉnh ủy". A document whose jurisdiction no text gives is scoped to the document that names
+it, so it never merges with a namesake. A document without a number gets a content hash and is never merged.
+
+Organisations: central bodies are one node everywhere; local names ("Đảng ủy Công an huyện", "UBND tỉnh") are
+scoped by the jurisdiction of the document naming them. Names are compared after alias expansion (UBND ->
+Ủy ban nhân dân) and folding (case, diacritics, ủy/uỷ).
+
+`Resolver` matches references against the documents of the corpus: a reference without a year matches the one
+corpus document with the same code and scope; when several years exist it stays unresolved and is reported.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from . import iri
+from .iri import short_hash, slug
+from .vocab import DOCUMENT_CLASSES, document_class, fold
+
+CENTRAL = "central"
+CENTRAL_TYPES = {"Law", "Decree", "Ordinance", "Constitution", "Statute", "Platform"}
+
+
+@functools.cache
+def _identity_data() -> dict:
+    import yaml
+
+    from .resources import data_path
+
+    with open(data_path("identity.yaml"), encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    data["_central"] = {_suffix_form(s) for s in data["central_suffixes"]}
+    data["_central_re"] = [re.compile(p, re.I) for p in data.get("central_suffix_patterns") or []]
+    data["_central_bodies"] = {fold(b) for b in data.get("central_bodies") or []}
+    aliases = data.get("org_aliases") or {}
+    data["_alias_re"] = (re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+                                    + r")(?![\w-])") if aliases else None)
+    return data
+
+
+# ---- documents -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocKey:
+    """The identity of a document; `path` is what its IRI is made of."""
+
+    scope: str
+    type_slug: str
+    number: str | None
+    symbol: str | None
+    year: str | None
+    anon: str | None = None  # content hash or name slug when there is no number
+
+    @property
+    def local_id(self) -> str:
+        if self.number:
+            return f"{self.number}-{self.symbol}" if self.symbol else self.number
+        return f"x-{self.anon}"
+
+    @property
+    def path(self) -> str:
+        return iri.document_path(self.scope, self.year, self.type_slug, self.local_id)
+
+    @property
+    def iri(self) -> str:
+        return iri.document(self.path)
+
+    @property
+    def loose(self) -> tuple:
+        """The key without its year: what a citation that gives no date can still match."""
+        return (self.scope, self.type_slug, self.number, self.symbol, self.anon)
+
+    @property
+    def text(self) -> str:
+        """The key as one string (stored as ``dkg:identityKey``)."""
+        return "|".join(p or "" for p in (self.scope, self.type_slug, self.number, self.symbol, self.year, self.anon))
+
+    @classmethod
+    def from_text(cls, text: str) -> "DocKey":
+        scope, type_slug, number, symbol, year, anon = (text.split("|") + [""] * 6)[:6]
+        return cls(scope, type_slug, number or None, symbol or None, year or None, anon or None)
+
+    @property
+    def slug(self) -> str:
+        """A file-name slug for the record of this document."""
+        return slug(f"{self.scope}-{self.year or 'undated'}-{self.type_slug}-{self.local_id}")
+
+
+def type_slug(type_word: str | None) -> str:
+    local = document_class(type_word)
+    if local != "Document":
+        return slug(next(vi for name, vi, _en, _o in DOCUMENT_CLASSES if name == local))
+    return slug(type_word, empty="van-ban")
+
+
+def normal_number(number: str | None) -> str | None:
+    if not number:
+        return None
+    number = number.strip()
+    return str(int(number)) if number.isdigit() else slug(number)
+
+
+def normal_symbol(symbol: str | None) -> str | None:
+    if not symbol:
+        return None
+    variants = _identity_data().get("symbol_variants") or {}
+    parts = re.split(r"([/-])", symbol.replace(" ", ""))
+    parts = [variants.get(p, p) for p in parts]
+    return slug("".join(parts))
+
+
+def issuer_suffix(symbol: str | None) -> str | None:
+    """The issuer abbreviation of a symbol: NQ/TW -> TW, HD/BTCTW-BTGTW -> BTCTW, QĐ-TTg -> TTg,
+    2025/QH15 -> QH15, NĐ-CP -> CP, BNV-VP (a state Công văn) -> BNV."""
+    if not symbol:
+        return None
+    s = symbol.replace(" ", "")
+    if "/" in s:
+        tail = s.rsplit("/", 1)[1]
+        head = s.rsplit("/", 1)[0]
+        if head.isdigit():  # 2025/QH15, 2020/NĐ-CP: year, then TYPE-ISSUER or ISSUER
+            parts = tail.split("-")
+            return parts[1] if len(parts) > 1 else parts[0]
+        return tail.split("-")[0]
+    parts = s.split("-")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def is_central_suffix(suffix: str | None) -> bool:
+    if not suffix:
+        return False
+    data = _identity_data()
+    return _suffix_form(suffix) in data["_central"] or any(r.match(suffix) for r in data["_central_re"])
+
+
+def _suffix_form(suffix: str) -> str:
+    # exact letters, not folded: TƯ (Trung ương) and TU (Tỉnh ủy) differ only by the horn
+    import unicodedata
+
+    return unicodedata.normalize("NFC", suffix.strip().replace("Ð", "Đ")).upper()
+
+
+def jurisdiction_slug(name: str | None) -> str | None:
+    if not name or not name.strip():
+        return None
+    folded = fold(name)
+    for prefix in sorted(_identity_data().get("jurisdiction_prefixes") or [], key=len, reverse=True):
+        p = fold(prefix)
+        if folded.startswith(p + " "):
+            folded = folded[len(p) + 1:]
+            break
+    return slug(folded) or None
+
+
+def _year(date: str | None, symbol: str | None) -> str | None:
+    if date and re.match(r"^\d{4}", date):
+        return date[:4]
+    m = re.match(r"^(\d{4})/", symbol or "")  # normative codes carry the year: 30/2020/NĐ-CP
+    return m.group(1) if m else None
+
+
+def place_scope(doc) -> str:
+    """The scope local names inside ``doc`` belong to: its jurisdiction, ``central``, or an unplaced scope."""
+    if doc.level == CENTRAL or (doc.number and is_central_suffix(issuer_suffix(doc.symbol))):
+        return CENTRAL
+    j = jurisdiction_slug(doc.jurisdiction)
+    if j:
+        return j
+    return "unplaced-" + short_hash(doc.code, doc.number, doc.symbol, doc.date, doc.issuer, doc.subject, length=8)
+
+
+def reference_scope(ref, citing_doc) -> str:
+    """Where local names of a citation belong: its own jurisdiction, else the citing document's place."""
+    if ref.level == CENTRAL:
+        return CENTRAL
+    return jurisdiction_slug(ref.jurisdiction) or place_scope(citing_doc)
+
+
+def document_key(record) -> DocKey:
+    """The identity of the document a record is (its own header)."""
+    doc = record.document
+    t = type_slug(doc.type)
+    scope = place_scope(doc)
+    number = normal_number(doc.number)
+    if number:
+        return DocKey(scope, t, number, normal_symbol(doc.symbol), _year(doc.date, doc.symbol))
+    # no number (header lost in conversion): a stable content hash, never merged with another document
+    content = [doc.issuer, doc.date, doc.subject, doc.signatory.name if doc.signatory else None]
+    content += [t.text for t in record.tasks] or [r.evidence for r in record.references] or [record.source]
+    return DocKey(scope, t, None, None, _year(doc.date, None), short_hash(*content))
+
+
+def reference_key(ref, citing_doc, citing_key: DocKey) -> DocKey:
+    """The identity of a cited document, read in the context of the citing one."""
+    t = type_slug(ref.type)
+    number = normal_number(ref.number)
+    suffix = issuer_suffix(ref.symbol)
+    if ref.level == CENTRAL or is_central_suffix(suffix) or (not number and document_class(ref.type) in CENTRAL_TYPES):
+        scope = CENTRAL
+    else:
+        scope = reference_scope(ref, citing_doc)
+    if number:
+        return DocKey(scope, t, number, normal_symbol(ref.symbol), _year(ref.date, ref.symbol))
+    name = ref.title or ref.code
+    if name:  # a law cited by name ("Luật Ngân sách nhà nước")
+        return DocKey(scope, t, None, None, _year(ref.date, None), slug(name)[:80])
+    return DocKey(scope, t, None, None, _year(ref.date, None), short_hash(citing_key.text, ref.id))
+
+
+@dataclass
+class Resolution:
+    key: DocKey
+    problem: str | None = None
+
+
+class Resolver:
+    """Matches reference keys against the documents known to the corpus (their texts were ingested)."""
+
+    def __init__(self, corpus_keys=()):
+        self._by_loose: dict[tuple, dict[str | None, DocKey]] = {}
+        for key in corpus_keys:
+            self.add(key)
+
+    def add(self, key: DocKey) -> None:
+        self._by_loose.setdefault(key.loose, {})[key.year] = key
+
+    def __contains__(self, key: DocKey) -> bool:
+        return key.year in self._by_loose.get(key.loose, {})
+
+    def resolve(self, key: DocKey) -> Resolution:
+        known = self._by_loose.get(key.loose)
+        if not known or key.year in known:
+            return Resolution(key)
+        if key.year is None:
+            if len(known) == 1:
+                return Resolution(next(iter(known.values())))
+            years = ", ".join(sorted(y or "undated" for y in known))
+            return Resolution(key, f"reference {key.local_id} ({key.scope}) gives no year and matches "
+                                   f"{len(known)} documents ({years}): left unresolved")
+        if None in known and len(known) == 1:  # the corpus text lost its date, the citation has it
+            return Resolution(known[None])
+        return Resolution(key)
+
+
+# ---- organisations -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgId:
+    scope: str
+    name: str  # canonical name, Vietnamese with diacritics
+    level: str | None
+
+    @property
+    def iri(self) -> str:
+        return iri.organisation(self.scope, fold(self.name))
+
+
+_TONE_STYLE = (("uỷ", "ủy"), ("Uỷ", "Ủy"), ("UỶ", "ỦY"), ("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oạ", "ọa"),
+               ("uý", "úy"), ("uỳ", "ùy"), ("uỵ", "ụy"), ("oẻ", "ỏe"), ("oé", "óe"))
+
+
+def canonical_org_name(name: str) -> tuple[str, str | None]:
+    """(canonical name, level or None): from `graph.organisations` when it is installed, else a local rule."""
+    try:
+        from . import organisations  # the parser's gazetteer (issue 2)
+    except ImportError:
+        organisations = None
+    if organisations is not None and hasattr(organisations, "canonical"):
+        found = organisations.canonical(name)
+        if found:
+            if isinstance(found, tuple):
+                return found[0], found[1] if len(found) > 1 else None
+            return getattr(found, "name", str(found)), getattr(found, "level", None)
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", " ".join(name.split())).strip(" ,;.:")
+    for new, old in _TONE_STYLE:
+        text = text.replace(new, old)
+    data = _identity_data()
+    if data["_alias_re"] is not None:
+        aliases = data["org_aliases"]
+        text = data["_alias_re"].sub(lambda m: aliases[m.group(1)], text)
+    return text, None
+
+
+def organisation_id(name: str, level: str | None, scope: str) -> OrgId:
+    """The organisation a name means when written in a text of ``scope`` (see `place_scope`): central bodies
+    are central wherever they are named, every other name belongs to that scope."""
+    canonical, known_level = canonical_org_name(name)
+    level = level or known_level
+    folded = fold(canonical)
+    data = _identity_data()
+    if level == CENTRAL or folded in data["_central_bodies"] or "trung uong" in folded:
+        return OrgId(CENTRAL, canonical, CENTRAL)
+    # "Ban Thường vụ Tỉnh ủy Bắc Ninh" inside Bắc Ninh's scope is its "Ban Thường vụ Tỉnh ủy"
+    words = canonical.split()
+    for k in range(1, min(4, len(words) - 1) + 1):
+        if slug(" ".join(words[-k:])) == scope:
+            canonical = " ".join(words[:-k])
+            break
+    return OrgId(scope, canonical, level)
