@@ -29,18 +29,33 @@ Named graphs:
   (``dkg:implements``, ``dkg:basedOn``, ``dkg:cites``, ``dkg:guides``, ``dkg:amends``, ``dkg:replaces``,
   ``dkg:hasTask``, ``dkg:assignsTo``, ``dkg:leadBy``, ``dkg:cooperatesWith``) between IRIs. Lineage walks
   (issue 7) select from it frontier by frontier with ``VALUES`` so their cost grows with the lineage, not
-  with the graph. It is derived: `replace_graphs` rebuilds it from the other graphs on every write.
+  with the graph. It is derived: every write recomputes it for the subjects it touched (a build, for all).
+- ``{base}graph/status``: derived too: ``dkg:knownOnlyByCitation true`` for documents no text was read for.
+
+API (shaped like pyoxigraph's): `open_read_only(path)` -> `Store` with ``query(text, substitutions=...)``;
+`writing(path)` -> a `Writer` (context manager: copy-on-write, lock, swap on success) with
+``replace_graphs(quads_by_graph, drop_sources=...)`` and ``bulk_load(quads)``; `build(path, quads)` for a
+full rebuild. Query parameters are bound with pyoxigraph ``substitutions``, never pasted into query text.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
+import gc
+import itertools
 import os
+import shutil
+import time
 from pathlib import Path
 
-from .errors import StoreError
+from .errors import QueryError, StoreError
 
 CURRENT = "current"
+PREVIOUS = "previous"
 LOCK = "lock"
 DB_PREFIX = "db-"
+_counter = itertools.count()
 
 
 def oxigraph_dir(store_path: str | os.PathLike = ".dkg") -> Path:
@@ -58,3 +73,251 @@ def oxigraph_dir(store_path: str | os.PathLike = ".dkg") -> Path:
     if target is None or not target.is_dir():
         raise StoreError(f"no store at {folder}: run 'dkg ingest' first")
     return target
+
+
+# ---- reading -------------------------------------------------------------------------------------------------
+
+
+class Store:
+    """A read-only view of the live database (or the database being written, inside `Writer`)."""
+
+    def __init__(self, ox_store, folder: Path):
+        self.ox = ox_store
+        self.folder = folder
+
+    def query(self, text: str, substitutions: dict | None = None, **options):
+        """Run a SPARQL query; ``substitutions`` maps variable names (without ``?``) to pyoxigraph terms or
+        plain strings (bound as literals). Common prefixes (dkg, eli, org, prov, skos, dcterms, rdfs...) are
+        predeclared. The default graph is the union of all graphs unless ``use_default_graph_as_union=False``."""
+        import pyoxigraph as ox
+
+        from .vocab import PREFIXES
+
+        subs = None
+        if substitutions:
+            subs = {ox.Variable(k.lstrip("?$")): v if not isinstance(v, str) else ox.Literal(v)
+                    for k, v in substitutions.items()}
+        options.setdefault("use_default_graph_as_union", True)
+        try:
+            return self.ox.query(text, prefixes=PREFIXES, substitutions=subs, **options)
+        except SyntaxError as e:
+            raise QueryError(f"malformed SPARQL: {e}") from None
+
+    def select(self, text: str, substitutions: dict | None = None, **options) -> list[dict]:
+        """A SELECT query as a list of {variable: term value (str)} rows; unbound variables are None."""
+        result = self.query(text, substitutions, **options)
+        names = [v.value for v in result.variables]
+        return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
+
+    def __len__(self) -> int:
+        return len(self.ox)
+
+    def named_graphs(self) -> list[str]:
+        return [g.value for g in self.ox.named_graphs()]
+
+    def corpus_keys(self) -> list[str]:
+        """The identity keys of the documents whose text was read (they resolve year-less citations)."""
+        rows = self.select("SELECT DISTINCT ?k WHERE { ?d dkg:sourceFile ?f ; dkg:identityKey ?k }")
+        return [r["k"] for r in rows]
+
+
+def open_read_only(store_path: str | os.PathLike = ".dkg") -> Store:
+    """Open the live database of a store folder for reading; no lock is taken."""
+    import pyoxigraph as ox
+
+    directory = oxigraph_dir(store_path)
+    try:
+        return Store(ox.Store.read_only(str(directory)), Path(store_path))
+    except OSError as e:
+        raise StoreError(f"cannot open the store at {store_path}: {e}") from None
+
+
+# ---- writing -------------------------------------------------------------------------------------------------
+
+
+class _Lock:
+    """An exclusive, non-blocking writer lock on ``<folder>/lock`` holding the writer's pid."""
+
+    def __init__(self, folder: Path):
+        self.path = folder / LOCK
+        self.fd: int | None = None
+
+    def __enter__(self):
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                os.close(fd)
+                raise StoreError(f"cannot lock store {self.path.parent}: {e}") from None
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise StoreError(f"store {self.path.parent} is locked by another dkg process (pid {holder})") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+class Writer(Store):
+    """A new database being written (a copy of the live one, or empty for a build)."""
+
+    def bulk_load(self, quads) -> None:
+        """Add many quads fast (a full build); the derived graphs are computed from them too."""
+        from .rdf import derived_quads
+
+        quads = list(quads)
+        self.ox.bulk_extend(quads)
+        self.ox.bulk_extend(derived_quads(quads))
+
+    def replace_graphs(self, quads_by_graph: dict, drop_sources=()) -> None:
+        """Replace named graphs by new content; also drop the graphs read from any of ``drop_sources`` (a text
+        re-read under a new identity). Derived graphs are recomputed for what changed."""
+        import pyoxigraph as ox
+
+        from .rdf import RDF_TYPE
+        from .vocab import DKG_NS
+
+        source_pred = ox.NamedNode(DKG_NS + "sourceFile")
+        old = {ox.NamedNode(g) for g in quads_by_graph}
+        for src in drop_sources:
+            for q in self.ox.quads_for_pattern(None, source_pred, ox.Literal(src), None):
+                if isinstance(q.graph_name, ox.NamedNode) and q.subject == q.graph_name:
+                    old.add(q.graph_name)
+        touched: set = set()
+        for g in old:
+            if self.ox.contains_named_graph(g):
+                touched.update(q.subject for q in self.ox.quads_for_pattern(None, None, None, g))
+                self.ox.remove_graph(g)
+        new_quads = [q for quads in quads_by_graph.values() for q in quads]
+        touched.update(q.subject for q in new_quads)
+        touched.update(q.object for q in new_quads if q.predicate.value == DKG_NS + "hasTask")
+        self.ox.extend(new_quads)
+        self._recompute_derived(touched, RDF_TYPE)
+
+    def _recompute_derived(self, subjects, rdf_type: str) -> None:
+        import pyoxigraph as ox
+
+        from . import iri
+        from .rdf import _document_class_iris
+        from .vocab import DKG_NS, LINK_PROPERTIES, XSD
+
+        links = ox.NamedNode(iri.links_graph())
+        status = ox.NamedNode(iri.status_graph())
+        link_preds = [ox.NamedNode(DKG_NS + p) for p in LINK_PROPERTIES]
+        flag = ox.NamedNode(DKG_NS + "knownOnlyByCitation")
+        true = ox.Literal("true", datatype=ox.NamedNode(str(XSD) + "boolean"))
+        source_pred = ox.NamedNode(DKG_NS + "sourceFile")
+        type_pred = ox.NamedNode(rdf_type)
+        doc_classes = _document_class_iris()
+        remove, add = [], []
+        for s in subjects:
+            if not isinstance(s, ox.NamedNode):
+                continue
+            for p in link_preds:
+                remove.extend(self.ox.quads_for_pattern(s, p, None, links))
+                add.extend(ox.Quad(s, p, q.object, links) for q in self.ox.quads_for_pattern(s, p, None, None)
+                           if q.graph_name != links and isinstance(q.object, ox.NamedNode))
+            remove.extend(self.ox.quads_for_pattern(s, flag, None, status))
+            is_doc = any(q.object.value in doc_classes for q in self.ox.quads_for_pattern(s, type_pred, None, None))
+            if is_doc and next(iter(self.ox.quads_for_pattern(s, source_pred, None, None)), None) is None:
+                add.append(ox.Quad(s, flag, true, status))
+        for q in remove:
+            self.ox.remove(q)
+        self.ox.extend(add)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _swap(folder: Path, new_dir: Path) -> None:
+    """Point ``current`` at ``new_dir`` atomically (rename of a fresh symlink over the old one)."""
+    current = folder / CURRENT
+    old_target = os.readlink(current) if current.is_symlink() else None
+    tmp = folder / f".{CURRENT}-{os.getpid()}-{next(_counter)}"
+    os.symlink(new_dir.name, tmp)
+    os.replace(tmp, current)
+    _fsync_dir(folder)
+    if old_target and old_target != new_dir.name:
+        tmp = folder / f".{PREVIOUS}-{os.getpid()}-{next(_counter)}"
+        os.symlink(old_target, tmp)
+        os.replace(tmp, folder / PREVIOUS)
+
+
+def _clean(folder: Path) -> None:
+    """Remove databases nobody points at (killed builds, older generations) and stray temporary links.
+    Called under the writer lock, so no other write is in progress."""
+    keep = {os.readlink(folder / name) for name in (CURRENT, PREVIOUS) if (folder / name).is_symlink()}
+    for entry in folder.iterdir():
+        if entry.name.startswith(DB_PREFIX) and entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith((f".{CURRENT}-", f".{PREVIOUS}-")) and entry.is_symlink():
+            entry.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def writing(store_path: str | os.PathLike = ".dkg", fresh: bool = False):
+    """Write a new generation of the store: ``fresh`` starts empty (a build), otherwise from a cheap
+    hard-link copy of the live database (an ingest). The ``current`` symlink moves to it only when the block
+    ends without an exception; a failure or a kill leaves the live database as it was."""
+    import pyoxigraph as ox
+
+    folder = Path(store_path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StoreError(f"cannot create store folder {folder}: {e}") from None
+    with _Lock(folder):
+        new_dir = folder / f"{DB_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{next(_counter)}"
+        live = None
+        if not fresh:
+            try:
+                live = oxigraph_dir(folder)
+            except StoreError:
+                live = None
+        try:
+            if live is not None:
+                source = ox.Store.read_only(str(live))
+                source.backup(str(new_dir))
+                del source
+                db = ox.Store(str(new_dir))
+            else:
+                db = ox.Store(str(new_dir))
+        except OSError as e:
+            shutil.rmtree(new_dir, ignore_errors=True)
+            raise StoreError(f"cannot write the store at {folder}: {e}") from None
+        writer = Writer(db, folder)
+        try:
+            yield writer
+            db.flush()
+            db.optimize()
+        except BaseException:
+            writer.ox = None
+            del db
+            gc.collect()
+            shutil.rmtree(new_dir, ignore_errors=True)
+            raise
+        writer.ox = None
+        del db
+        gc.collect()
+        _swap(folder, new_dir)
+        _clean(folder)
+
+
+def build(store_path, quads) -> int:
+    """Replace the whole store by ``quads`` (plus their derived graphs); returns the number of quads stored."""
+    with writing(store_path, fresh=True) as w:
+        w.bulk_load(quads)
+        return len(w)
