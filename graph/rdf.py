@@ -280,6 +280,8 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
                 sentence, a, z = _sentence_with(task.text, org.name)
                 for prop in props:
                     link(t, prop, o, sentence, task.start + a, task.start + z)
+        if not any(getattr(task, role) for role in ("assignees", "lead")):
+            b.add(t, _dkg("warning"), b.plain("no assignee named in the text"))
         for ref_id in task.implements:
             r_iri = ref_iris.get(ref_id)
             if r_iri and r_iri != doc_iri:
