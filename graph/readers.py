@@ -439,7 +439,7 @@ def _docx_text(shown: str, data: bytes) -> str:
     except Exception as e:
         old_doc = data.startswith(bytes.fromhex("D0CF11E0A1B11AE1"))
         raise InputError(shown, "damaged DOCX: " + ("an old Word .doc file; save it as .docx" if old_doc
-                                                    else f"not a ZIP archive ({_one_line(e)})")) from None
+                                                    else f"not a readable ZIP archive ({_one_line(e)})")) from None
     _refuse_zip_bomb(shown, entries)
     if not any(info.filename == "word/document.xml" for info in entries):
         raise InputError(shown, "damaged DOCX: not a Word document (no word/document.xml)")
