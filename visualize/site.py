@@ -57,6 +57,7 @@ def render_site(documents: Iterable[dict], lineages: Callable[[str], dict], out_
         level = d.get("level") or "unknown"
         rows.append({"href": f"docs/{pages[d['id']]}", "code": d.get("code") or d.get("title") or d["id"],
                      "type": d.get("type") or "", "date": d.get("date") or "", "issuer": d.get("issuer") or "",
+                     "jurisdiction": d.get("jurisdiction") or "",
                      "level": styles["levels"].get(level, styles["levels"]["unknown"])["label"],
                      "level_rank": LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER),
                      "subject": d.get("subject") or d.get("title") or "", "tasks": tasks,

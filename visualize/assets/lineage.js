@@ -67,7 +67,7 @@
                hover: { background: fill, border: "#d62828" } },
       font: { color: kind.font, face: FONT, size: n.kind === "task" ? 11 : 13, bold: { color: kind.font } },
       borderWidth: isRoot ? 4 : (n.kind === "group" ? 1.5 : 1.5),
-      widthConstraint: n.kind === "task" ? undefined : { maximum: 190 },
+      widthConstraint: n.kind === "task" ? undefined : { maximum: n.kind === "organisation" ? 125 : 190 },
       shapeProperties: { borderDashes: kind.dashes ? [5, 4] : false, borderRadius: 4 },
       title: tooltip(rowsOf(n), n.kind === "group" ? null : (n.label || n.code))
     };
