@@ -96,6 +96,229 @@ def extract(files, fmt):
 
 # ---- graph commands: ingest, build, show, stats, export, validate (issue 3) -----------------------------------
 
+
+def records_option(fn):
+    return click.option("--records", "records_dir", default="data/directives", show_default=True,
+                        type=click.Path(file_okay=False),
+                        help="Folder of the reviewable records (one YAML per document).")(fn)
+
+
+def _print_load_report(report, verb: str) -> None:
+    click.echo(f"{verb} {report.documents} document(s) from {report.files} file(s): "
+               f"{report.references} references, {report.tasks} tasks, {report.organisations} organisation mentions; "
+               f"{len(report.unresolved)} unresolved reference(s), {len(report.warnings)} warning(s); "
+               f"{report.triples} quads in the store.")
+    for path in report.kept:
+        click.echo(f"  kept hand-edited record {path}")
+    for problem in report.unresolved:
+        click.echo(f"  unresolved: {problem}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@store_option
+@records_option
+def ingest(paths, store_path, records_dir):
+    """Read directive texts (files or folders, recursively: .txt .md .pdf .docx) into the store.
+
+    Each document's record is written to the records folder (hand-edited records are kept: see
+    README), then loaded into the store in one atomic step. A bad file is reported on one line and
+    the others go on; the exit code is 1 if any file failed.
+
+    Example:
+
+    \b
+        dkg ingest data/corpus
+        dkg ingest --store /tmp/dkg --records /tmp/records some/letter.pdf
+    """
+    from graph.load import find_inputs, ingest as ingest_files
+
+    files = find_inputs(paths, [])
+    show_bar = len(files) > 20 and sys.stderr.isatty()
+    bar = click.progressbar(length=len(files), label="Reading", file=sys.stderr) if show_bar else None
+    try:
+        if bar is not None:
+            bar.__enter__()
+        report = ingest_files(paths, store_path, records_dir, on_file=(lambda _p: bar.update(1)) if bar else None)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for failure in report.failures:
+        click.echo(f"Error: {failure}", err=True)
+    _print_load_report(report, "Ingested")
+    if report.failures:
+        click.echo(f"{len(report.failures)} file(s) failed:", err=True)
+        for failure in report.failures:
+            click.echo(f"  {failure.split(': ', 1)[0]}", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@store_option
+@records_option
+@click.option("--curated", type=click.Path(dir_okay=False), default=None,
+              help="Curated facts (default: data/curated.yaml).")
+def build(store_path, records_dir, curated):
+    """Rebuild the store from the records folder and the curated facts.
+
+    The new store is written beside the old one and swapped in only when complete; a malformed
+    record (reported with file and line) stops the build and leaves the old store as it was.
+
+    Example:
+
+    \b
+        dkg build
+        dkg build --store /tmp/dkg --records data/directives
+    """
+    from graph.load import build as build_store
+
+    _print_load_report(build_store(store_path, records_dir, curated), "Built")
+
+
+@cli.command()
+@click.argument("name")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def show(name, store_path, fmt):
+    """Show one document's card (or an organisation's): metadata, links with their evidence, tasks.
+
+    NAME is written as on paper: 12-NQ/TW, 12-nq/tw, "Nghị quyết 12", "nghi quyet 12 2022",
+    an organisation name, or an IRI. An ambiguous name lists the candidates (exit code 2).
+
+    Example:
+
+    \b
+        dkg show 1123-CV/TU
+        dkg show "Đảng ủy Công an tỉnh" --format json
+    """
+    from graph.card import card
+    from graph.names import resolve_name
+    from graph.store import open_read_only
+
+    store = open_read_only(store_path)
+    data = card(store, resolve_name(store, name))
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(_format_card(data))
+
+
+def _format_card(c: dict) -> str:
+    lines = []
+    if c["kind"] == "organisation":
+        lines.append(f"{c['name']}  [{c['level'] or 'level unknown'}]")
+        lines.append(f"  {c['iri']}")
+        lines.append(f"Tasks assigned ({len(c['tasks'])}):")
+        lines += [f"  {t['code']} task {t['task']}  ({t['role']})" for t in c["tasks"]]
+        if c["documents"]:
+            lines.append("Documents:")
+            lines += [f"  {d['role']}: {d['code']}" for d in c["documents"]]
+        return "\n".join(lines)
+    title = " ".join(p for p in (c["type"], ", ".join(c["codes"]) or "(no number)") if p)
+    lines.append(title + (f"  ({c['date']})" if c["date"] else ""))
+    lines.append(f"  {c['iri']}")
+    for label, value in (("Title", c["title"]), ("Issuer", c["issuer"]), ("Jurisdiction", c["jurisdiction"]),
+                         ("Level", c["level"])):
+        if value:
+            lines.append(f"  {label}: {value}")
+    if c["signatory"]:
+        lines.append(f"  Signed by: {c['signatory']['name']}" + (f", {c['signatory']['role']}" if c['signatory']['role'] else ""))
+    lines.append("  Source: " + (", ".join(c["sources"]) if c["sources"] else "none (known only by citation)"))
+    for heading, links in (("Links from this document", c["outgoing"]), ("Links to this document", c["incoming"])):
+        lines.append(f"{heading} ({len(links)}):")
+        for link in links:
+            lines.append(f"  {link['relation']} {link['code'] or link['label'] or link['iri']}")
+            for ev in link["evidence"]:
+                tag = "" if ev["provenance"] == "extracted" else f" [{ev['provenance']}]"
+                lines.append(f"      “{ev['sentence']}”{tag}")
+    lines.append(f"Tasks ({len(c['tasks'])}):")
+    for t in c["tasks"]:
+        text = (t["text"] or "").replace("\n", " ")
+        lines.append(f"  {t['label']}. {text[:160]}{'…' if len(text) > 160 else ''}")
+        for a in t["assignees"]:
+            lines.append(f"      {a['role']}: {a['name']} [{a['level'] or '?'}]")
+    return "\n".join(lines)
+
+
+@cli.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stats(store_path, fmt):
+    """Count what the store holds: documents, tasks, organisations, links by kind.
+
+    Example:
+
+    \b
+        dkg stats
+        dkg stats --format json
+    """
+    from graph.card import stats as store_stats
+    from graph.store import open_read_only
+
+    data = store_stats(open_read_only(store_path))
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for name, value in data.items():
+        if name != "links":
+            click.echo(f"{name}: {value}")
+    click.echo("links: " + ", ".join(f"{k} {v}" for k, v in data["links"].items()))
+
+
+@cli.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "graphml", "gexf", "csv"]),
+              default="ttl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="File to write (default: stdout).")
+def export(store_path, fmt, output):
+    """Export the store: RDF (ttl nt nq trig jsonld), or the document/task/organisation network
+    (graphml and gexf for Gephi, csv with one edge per row).
+
+    Example:
+
+    \b
+        dkg export --format ttl -o dkg.ttl
+        dkg export --format graphml -o dkg.graphml
+    """
+    from graph.export import export_bytes
+    from graph.store import open_read_only
+
+    data = export_bytes(open_read_only(store_path), fmt)
+    if output:
+        with open(output, "wb") as f:
+            f.write(data)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
+@cli.command()
+@store_option
+def validate(store_path):
+    """Check the store against the SHACL shapes (ontology/shapes.ttl) and referential rules.
+
+    Prints one line per violation (focus node, property, message) and exits 1 if there is any.
+
+    Example:
+
+    \b
+        dkg validate --store .dkg
+    """
+    from graph.store import open_read_only
+    from graph.validate import validate as check
+
+    violations = check(open_read_only(store_path))
+    if violations:
+        for v in violations:
+            click.echo(str(v))
+        click.echo(f"{len(violations)} violation(s).", err=True)
+        sys.exit(1)
+    click.echo("The store conforms to the shapes and the referential rules.")
+
+
 # ---- lineage, sparql (issue 4) -------------------------------------------------------------------------------
 
 # ---- view, site (issue 5) ------------------------------------------------------------------------------------

@@ -180,7 +180,9 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
                           level, jurisdiction) -> None:
         cls = document_class(type_word)
         b.add(d_iri, RDF_TYPE, b.iri_of(_dkg(cls)))
-        label = " ".join(p for p in (type_word, code) if p) or (title or "văn bản")
+        label = " ".join(p for p in (type_word or "Văn bản", code or "không số") if p)
+        if not code and d_iri == doc_iri and doc.issuer:
+            label += f" của {doc.issuer}"
         b.add(d_iri, RDFS_LABEL, b.text(label))
         b.add(d_iri, _dkg("identityKey"), b.plain(k.text))
         if code:
@@ -266,7 +268,7 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
     for task in record.tasks:
         t = iri.task(doc_iri, task.label)
         b.add(t, RDF_TYPE, b.iri_of(_dkg("Task")))
-        b.add(t, RDFS_LABEL, b.text(f"{doc.code or key.local_id} – nhiệm vụ {task.label}"))
+        b.add(t, RDFS_LABEL, b.text(f"{doc.code or (doc.type or 'Văn bản') + ' không số'} – nhiệm vụ {task.label}"))
         b.add(t, _dkg("taskLabel"), b.plain(task.label))
         if task.text:
             b.add(t, _dkg("text"), b.text(task.text))

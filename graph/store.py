@@ -102,6 +102,8 @@ class Store:
             return self.ox.query(text, prefixes=PREFIXES, substitutions=subs, **options)
         except SyntaxError as e:
             raise QueryError(f"malformed SPARQL: {e}") from None
+        except RuntimeError as e:  # e.g. a substituted variable the query does not project
+            raise QueryError(f"query failed: {e}") from None
 
     def select(self, text: str, substitutions: dict | None = None, **options) -> list[dict]:
         """A SELECT query as a list of {variable: term value (str)} rows; unbound variables are None."""
