@@ -337,16 +337,18 @@ def _positions(shown, row_of, tree_parent, vis_nodes, styles):
 
     y = {}
     bands = []
-    for k in keys:
-        top = index[k] * row_gap
+    top = -row_gap
+    for i_row, k in enumerate(keys):
+        # An organisation row carries labels of several lines: leave more room before the next level.
+        top += row_gap * (1.0 if i_row == 0 or keys[i_row - 1][0] == k[0] else 1.4)
         stagger = k in staggered
         for i, n in enumerate(sorted(rows[k], key=lambda n: x[n])):
             y[n] = top + (row_gap * 0.3 if stagger and i % 2 else 0.0)
         band_name = LEVEL_ORDER[k[0]]
         if bands and bands[-1]["level"] == band_name:
-            bands[-1]["bottom"] = top + row_gap / 2
+            bands[-1]["bottom"] = top + row_gap * 0.7
         else:
             bands.append({"level": band_name, "label": styles["levels"][band_name]["label"],
-                          "color": styles["levels"][band_name]["band"], "top": top - row_gap / 2,
-                          "bottom": top + row_gap / 2})
+                          "color": styles["levels"][band_name]["band"], "top": top - row_gap * 0.7,
+                          "bottom": top + row_gap * 0.7})
     return x, y, bands
