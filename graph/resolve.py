@@ -264,7 +264,7 @@ class OrgId:
 
     @property
     def iri(self) -> str:
-        return iri.organisation(self.scope, fold(self.name))
+        return iri.organisation(self.scope, fold(_expand_aliases(self.name)))
 
 
 _TONE_STYLE = (("uỷ", "ủy"), ("Uỷ", "Ủy"), ("UỶ", "ỦY"), ("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oạ", "ọa"),
@@ -273,26 +273,33 @@ _TONE_STYLE = (("uỷ", "ủy"), ("Uỷ", "Ủy"), ("UỶ", "ỦY"), ("oà", "ò
 
 def canonical_org_name(name: str) -> tuple[str, str | None]:
     """(canonical name, level or None): from `graph.organisations` when it is installed, else a local rule."""
+    entry, level = None, None
     try:
-        from . import organisations  # the parser's gazetteer (issue 2)
-    except ImportError:
+        from . import organisations  # the parser's gazetteer (issue 2): canonical names and levels
+    except ImportError:  # pragma: no cover - the gazetteer ships with the parser
         organisations = None
-    if organisations is not None and hasattr(organisations, "canonical"):
-        found = organisations.canonical(name)
-        if found:
-            if isinstance(found, tuple):
-                return found[0], found[1] if len(found) > 1 else None
-            return getattr(found, "name", str(found)), getattr(found, "level", None)
+    if organisations is not None:
+        try:
+            entry = organisations.lookup(name, prefix=False)
+            level = organisations.level_of(name)
+        except Exception:  # a gazetteer problem must not stop identity: fall back to the local rule
+            entry, level = None, None
+    if entry is not None:
+        return entry.name, entry.level or level
     import unicodedata
 
     text = unicodedata.normalize("NFC", " ".join(name.split())).strip(" ,;.:")
     for new, old in _TONE_STYLE:
         text = text.replace(new, old)
+    return _expand_aliases(text), level
+
+
+def _expand_aliases(text: str) -> str:
     data = _identity_data()
-    if data["_alias_re"] is not None:
-        aliases = data["org_aliases"]
-        text = data["_alias_re"].sub(lambda m: aliases[m.group(1)], text)
-    return text, None
+    if data["_alias_re"] is None:
+        return text
+    aliases = data["org_aliases"]
+    return data["_alias_re"].sub(lambda m: aliases[m.group(1)], text)
 
 
 def organisation_id(name: str, level: str | None, scope: str) -> OrgId:
