@@ -231,3 +231,24 @@ def test_every_relation_and_level_has_a_style():
 def test_slug_is_safe_ascii(name, expected):
     s = slug({"id": "x/" + name, "code": name})
     assert s.startswith(expected) and re.fullmatch(r"[a-z0-9-]+", s)
+
+
+def test_an_upward_lineage_puts_the_commune_root_at_the_bottom_and_survives_cycles_and_missing_levels():
+    lin = make_cascade(12)
+    commune = next(n["id"] for n in lin["nodes"] if n.get("level") == "commune" and n["kind"] == "document")
+    lin["root"] = commune
+    lin["edges"].append({"from": "doc/tw/2022/nq/12", "to": "doc/tw/2022/hd/85", "relation": "cites",
+                         "evidence": "a cycle"})
+    for n in lin["nodes"]:
+        if n["kind"] == "organisation":
+            n["level"] = None
+    data = page_data(render_lineage_html(lin, built=BUILT))
+    y = {n["id"]: n["y"] for n in data["nodes"]}
+    docs = [n["id"] for n in data["nodes"] if n["kind"] == "document"]
+    assert y[commune] == max(y[d] for d in docs)
+    band = {n["id"]: n["band"] for n in data["nodes"]}
+    assert band["doc/tw/2022/nq/12"] == band["doc/tw/2022/hd/85"] == "central"   # a cycle inside one level
+    assert max(y["doc/tw/2022/nq/12"], y["doc/tw/2022/hd/85"]) < min(y[d] for d in docs if band[d] != "central")
+    assert all(band[n["id"]] == band[e["from"]] for e in lin["edges"] for n in data["nodes"]
+               if n["id"] == e["to"] and n["kind"] == "organisation"), "an organisation without level joins its task"
+    assert len(data["nodes"]) == len(lin["nodes"])
