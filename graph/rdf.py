@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date as _date
 
 from . import iri
-from .resolve import (CENTRAL, DocKey, Resolver, document_key, organisation_id, place_scope, reference_key,
-                      reference_scope)
+from .resolve import CENTRAL, DocKey, Resolver, document_key, organisation_id, reference_key, reference_scope
 from .vocab import DKG_NS, LINK_PROPERTIES, LEVELS, PREFIXES, RELATION_PROPERTIES, document_class, fold
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -138,7 +137,7 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
     graph_iri = iri.source_graph(key.path, source)
     b = _Builder(graph_iri)
     out = RecordGraph(graph=graph_iri, document=doc_iri, key=key)
-    scope = place_scope(doc)
+    scope = key.scope
     orgs: set[str] = set()
 
     def organisation(name: str | None, level: str | None, in_scope: str) -> str | None:
@@ -246,7 +245,7 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
         ref_iris[ref.id] = r_iri
         if r_iri == doc_iri:
             continue  # a text naming its own code ("Công văn này") is not a link
-        ref_issuer = organisation(ref.issuer, ref.level, reference_scope(ref, doc))
+        ref_issuer = organisation(ref.issuer, ref.level, reference_scope(ref, scope))
         describe_document(r_iri, resolved.key, ref.type, ref.code, ref.number, ref.symbol, ref.date, ref.title,
                           ref_issuer, ref.level if ref.level else None, ref.jurisdiction)
         prop = RELATION_PROPERTIES.get(ref.relation, "cites")
@@ -366,7 +365,7 @@ def curated_to_quads(path) -> list:
         key = document_key(Record(source=str(path), document=doc))
         d = key.iri
         handles[handle] = d
-        scope = place_scope(doc)
+        scope = key.scope
         cls = document_class(doc.type)
         b.add(d, RDF_TYPE, b.iri_of(_dkg(cls)))
         b.add(d, RDFS_LABEL, b.text(" ".join(p for p in (doc.type, doc.code) if p)))

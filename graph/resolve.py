@@ -170,35 +170,37 @@ def _year(date: str | None, symbol: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def place_scope(doc) -> str:
-    """The scope local names inside ``doc`` belong to: its jurisdiction, ``central``, or an unplaced scope."""
+def place_scope(doc, content_hash: str | None = None) -> str:
+    """The scope local names inside ``doc`` belong to: its jurisdiction, ``central``, or, when no text says
+    where it is from, an unplaced scope of its own (from ``content_hash`` when it has no number)."""
     if doc.level == CENTRAL or (doc.number and is_central_suffix(issuer_suffix(doc.symbol))):
         return CENTRAL
     j = jurisdiction_slug(doc.jurisdiction)
     if j:
         return j
-    return "unplaced-" + short_hash(doc.code, doc.number, doc.symbol, doc.date, doc.issuer, doc.subject, length=8)
+    return "unplaced-" + (content_hash or short_hash(doc.code, doc.number, doc.symbol, doc.date, doc.issuer,
+                                                       doc.subject))[:8]
 
 
-def reference_scope(ref, citing_doc) -> str:
+def reference_scope(ref, citing_scope: str) -> str:
     """Where local names of a citation belong: its own jurisdiction, else the citing document's place."""
     if ref.level == CENTRAL:
         return CENTRAL
-    return jurisdiction_slug(ref.jurisdiction) or place_scope(citing_doc)
+    return jurisdiction_slug(ref.jurisdiction) or citing_scope
 
 
 def document_key(record) -> DocKey:
     """The identity of the document a record is (its own header)."""
     doc = record.document
     t = type_slug(doc.type)
-    scope = place_scope(doc)
     number = normal_number(doc.number)
     if number:
-        return DocKey(scope, t, number, normal_symbol(doc.symbol), _year(doc.date, doc.symbol))
+        return DocKey(place_scope(doc), t, number, normal_symbol(doc.symbol), _year(doc.date, doc.symbol))
     # no number (header lost in conversion): a stable content hash, never merged with another document
     content = [doc.issuer, doc.date, doc.subject, doc.signatory.name if doc.signatory else None]
     content += [t.text for t in record.tasks] or [r.evidence for r in record.references] or [record.source]
-    return DocKey(scope, t, None, None, _year(doc.date, None), short_hash(*content))
+    anon = short_hash(*content)
+    return DocKey(place_scope(doc, anon), t, None, None, _year(doc.date, None), anon)
 
 
 def reference_key(ref, citing_doc, citing_key: DocKey) -> DocKey:
@@ -209,7 +211,7 @@ def reference_key(ref, citing_doc, citing_key: DocKey) -> DocKey:
     if ref.level == CENTRAL or is_central_suffix(suffix) or (not number and document_class(ref.type) in CENTRAL_TYPES):
         scope = CENTRAL
     else:
-        scope = reference_scope(ref, citing_doc)
+        scope = reference_scope(ref, citing_key.scope)
     if number:
         return DocKey(scope, t, number, normal_symbol(ref.symbol), _year(ref.date, ref.symbol))
     name = ref.title or ref.code
