@@ -959,7 +959,7 @@ def build_ubnd_plan(doc: Doc, unit: Unit, spec: RootSpec, root: Doc, rng) -> tup
     t.add("sec", "I. MỤC ĐÍCH, YÊU CẦU")
     ctx = {"doc": f"Kế hoạch số {doc.parent.cited_code}", "topic": spec.topic, "area": "trên địa bàn tỉnh",
            "report_to": ubnd, "unit": "tỉnh"}
-    for line in PURPOSE_LINES[1:3]:
+    for line in PURPOSE_LINES[1:4]:
         t.add("bullet", "- " + _fmt(line, ctx))
     t.add("sec", "II. NHIỆM VỤ, GIẢI PHÁP")
     orgs = [o.replace("{u}", "tỉnh" if p.kind == "tỉnh" else "thành phố") for o in STATE_ORGS]
@@ -967,7 +967,7 @@ def build_ubnd_plan(doc: Doc, unit: Unit, spec: RootSpec, root: Doc, rng) -> tup
     truth = []
     phrases = list(TOPIC_PHRASES[spec.key]) + list(VERB_PHRASES)
     rng.shuffle(phrases)
-    n = rng.randint(4, 7)
+    n = rng.randint(5, 8)
     for i in range(n):
         org = orgs[i % len(orgs)]
         rest = f"chủ trì, {_fmt(phrases[2 * i], ctx)}; {_fmt(phrases[2 * i + 1], ctx)}."
@@ -1005,6 +1005,7 @@ def build_letter(doc: Doc, unit: Unit, spec: RootSpec, root: Doc, opts: Options,
     area = f"trên địa bàn {unit.unit_word}"
     self_short = f"Ban Thường vụ {unit.committee}" if unit.level != "commune" else "Ban Thường vụ Đảng ủy"
     t.add("para", _fmt(SITUATION_LINES[0], {"area": area, "topic": spec.topic}))
+    t.add("para", SITUATION_LINES[1])
     t.add("para", f"Thực hiện {_cite(parent, date_style, rng)} về thực hiện {_root_cite(root, spec, date_style, rng)}; "
                   f"{self_short} yêu cầu các cấp ủy, chính quyền, Mặt trận Tổ quốc, các tổ chức chính trị - xã hội "
                   f"triển khai thực hiện tốt một số nhiệm vụ trọng tâm sau:")
@@ -1012,7 +1013,7 @@ def build_letter(doc: Doc, unit: Unit, spec: RootSpec, root: Doc, opts: Options,
             {"code": root.cited_code, "relation": "mentioned", "role": "ancestor"}]
     ctx = {"doc": f"{spec.type} số {spec.code}", "topic": spec.topic, "area": area,
            "report_to": self_short, "unit": unit.unit_word}
-    tasks = _tasks_block(t, rng, unit, spec, doc.day, opts.era, ctx, rng.randint(3, 5))
+    tasks = _tasks_block(t, rng, unit, spec, doc.day, opts.era, ctx, rng.randint(4, 6))
     recipients = ["- Như trên;", f"- Thường trực {unit.committee if unit.level != 'commune' else 'Đảng ủy'},",
                   f"- Lưu Văn phòng {unit.committee if unit.level != 'commune' else 'Đảng ủy'}."]
     _signature(t, rng, unit, btv=True, recipients=recipients)
