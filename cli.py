@@ -59,7 +59,7 @@ def endpoint_option(fn):
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(readable=False))  # the reader reports bad paths, one line each
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
 def extract(files, fmt):
     """Read directive texts and print their records (document, references, tasks, organisations).

@@ -124,7 +124,7 @@ def _read_bytes(path, shown: str, limit: int) -> bytes:
         if st.st_size > limit:
             raise InputError(shown, _too_large(st.st_size, limit))
         with open(path, "rb") as f:
-            data = f.read(limit + 1)
+            data = _read_at_most(f, st.st_size, limit)
     except InputError:
         raise
     except OSError as e:
@@ -132,14 +132,36 @@ def _read_bytes(path, shown: str, limit: int) -> bytes:
     except (ValueError, TypeError) as e:  # embedded NUL in the name, or not a path at all
         raise InputError(shown, f"invalid file name ({e})") from None
     if len(data) > limit:  # the file grew, or stat cannot tell its size (/proc)
-        raise InputError(shown, _too_large(len(data), limit, at_least=True))
+        raise InputError(shown, _too_large(limit, limit, at_least=True))
     return data
+
+
+def _read_at_most(f, expected: int, limit: int) -> bytes:
+    """Read the file's size as stat told it (one allocation of the right size), then on in chunks while it
+    turns out longer (a growing file, or /proc where stat says 0), stopping one byte past ``limit``."""
+    data = f.read(min(expected, limit) + 1)
+    if len(data) <= expected or len(data) > limit:
+        return data
+    parts, total = [data], len(data)
+    while total <= limit:
+        chunk = f.read(min(MB, limit + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
 
 
 def _too_large(size: int, limit: int, at_least: bool = False) -> str:
     more = "over " if at_least else ""
-    return (f"too large ({more}{size / MB:.1f} MB; the limit is {limit / MB:g} MB, "
-            "set DKG_MAX_INPUT_MB to change it)")
+    return f"too large ({more}{_size(size)}; the limit is {_size(limit)}, set DKG_MAX_INPUT_MB to change it)"
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    unit, scale = ("KB", 1024) if n < MB else ("MB", MB)
+    return f"{n / scale:.1f}".rstrip("0").rstrip(".") + f" {unit}"
 
 
 def _os_problem(path, e: OSError) -> str:
@@ -269,10 +291,11 @@ def _non_utf8_text(shown: str, data: bytes, error: UnicodeDecodeError) -> str:
     with the place of the first bad byte. Each candidate decoding is scored by its Vietnamese-only letters."""
     line = data.count(b"\n", 0, error.start) + 1
     where = f"byte 0x{data[error.start]:02X} at line {line}"
-    # Mostly valid multi-byte sequences: UTF-8 with a few bad bytes (8-bit text almost never forms them).
+    # More valid multi-byte sequences than bad bytes: damaged UTF-8. Legacy 8-bit Vietnamese almost never forms
+    # one (none in TCVN3, VNI or Windows-1258 copies of the real texts), and read as Latin-1 UTF-8 looks like TCVN3.
     damaged_utf8 = data[:4 * DETECTION_SAMPLE_CHARS].decode("utf-8", "replace")
     bad = damaged_utf8.count("\ufffd")
-    if sum(1 for c in damaged_utf8 if c > "\x7f") - bad >= 10 * bad:
+    if sum(1 for c in damaged_utf8 if c > "\x7f") - bad > bad:
         raise InputError(shown, f"invalid UTF-8 ({where}; the rest is UTF-8): fix or re-save it as UTF-8")
     latin = data.decode("latin-1")
     letters = _letter_count(latin[:DETECTION_SAMPLE_CHARS])
@@ -473,9 +496,8 @@ def _refuse_zip_bomb(shown: str, entries) -> None:
     for info in entries:
         if info.file_size > MAX_ZIP_ENTRY_BYTES:
             raise InputError(shown, f"refused DOCX: a zip bomb ({info.filename} would inflate to "
-                                    f"{info.file_size / MB:.0f} MB)")
+                                    f"{_size(info.file_size)})")
     total = sum(info.file_size for info in entries)
     packed = sum(info.compress_size for info in entries)
     if total > MAX_ZIP_TOTAL_BYTES and total > MAX_ZIP_RATIO * max(packed, 1):
-        raise InputError(shown, f"refused DOCX: a zip bomb ({packed / MB:.1f} MB would inflate to "
-                                f"{total / MB:.0f} MB)")
+        raise InputError(shown, f"refused DOCX: a zip bomb ({_size(packed)} would inflate to {_size(total)})")

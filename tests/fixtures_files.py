@@ -232,6 +232,14 @@ def device(d):
     return Path("/dev/zero")  # endless: refused as not a regular file
 
 
+def proc_file(d):
+    # /proc files say size 0 to stat but have content: read on past the stated size
+    path = Path("/proc/self/status")
+    if not path.exists():
+        pytest.skip("no /proc on this system")
+    return path
+
+
 def newline_in_name(d):
     return _write(d, "bad\nname.txt", random.Random(5).randbytes(512))
 
@@ -466,6 +474,7 @@ CASES = [
     Case(pdf_owner_password_only, text=SENTENCE),
     Case(docx_with_header_table, text=SENTENCE),
     Case(docx_without_extension, text="Số 1123-CV/TU"),
+    Case(proc_file, text="Name:"),
     # text that is refused
     Case(tcvn3_file, error="legacy TCVN3 (ABC) encoding"),
     Case(tcvn3_pasted_into_utf8, error="legacy TCVN3 (ABC) encoding"),
@@ -482,13 +491,14 @@ CASES = [
     Case(png_image, error="not a text file (a PNG image): OCR it first"),
     Case(zip_archive_as_text, error="not a text file (a ZIP archive)"),
     Case(old_word_doc, error="not a text file (an old Word .doc (OLE) file): save it as .docx"),
-    Case(too_large_for_env_limit, error="too large (2.0 MB; the limit is 1 MB", env={"DKG_MAX_INPUT_MB": "1"}),
-    Case(huge_sparse, error="too large (60.0 MB; the limit is 50 MB"),
+    Case(too_large_for_env_limit, error="too large (2 MB; the limit is 1 MB", env={"DKG_MAX_INPUT_MB": "1"}),
+    Case(huge_sparse, error="too large (60 MB; the limit is 50 MB"),
     Case(utf8, error="DKG_MAX_INPUT_MB must be a positive number", env={"DKG_MAX_INPUT_MB": "lots"}),
     Case(directory, error="is a directory"),
     Case(missing, error="no such file"),
     Case(broken_symlink, error="no such file (broken symbolic link)"),
     Case(symlink_loop, error="symbolic link loop"),
+    Case(proc_file, error="too large (over 104 bytes; the limit is 104 bytes", env={"DKG_MAX_INPUT_MB": "0.0001"}),
     Case(fifo, error="not a regular file"),
     Case(device, error="not a regular file"),
     Case(newline_in_name, error="not a text file"),
