@@ -87,7 +87,8 @@ class Store:
 
     def query(self, text: str, substitutions: dict | None = None, **options):
         """Run a SPARQL query; ``substitutions`` maps variable names (without ``?``) to pyoxigraph terms or
-        plain strings (bound as literals). Common prefixes (dkg, eli, org, prov, skos, dcterms, rdfs...) are
+        plain strings (bound as literals); a bound variable must appear in a SELECT's projection (a pyoxigraph
+        rule). Common prefixes (dkg, eli, org, prov, skos, dcterms, rdfs...) are
         predeclared. The default graph is the union of all graphs unless ``use_default_graph_as_union=False``."""
         import pyoxigraph as ox
 
