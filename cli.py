@@ -59,7 +59,8 @@ def endpoint_option(fn):
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(readable=False))  # the reader reports bad paths, one line each
+# no click path checks: they print a usage block; the reader reports each bad file in one line
+@click.argument("files", nargs=-1, required=True, type=click.Path(readable=False))
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
 def extract(files, fmt):
     """Read directive texts and print their records (document, references, tasks, organisations).

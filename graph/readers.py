@@ -378,7 +378,7 @@ def _legacy_encoding(text: str) -> tuple[_Legacy, int] | None:
     if sample.isascii():
         return None
     letters = _letter_count(sample)
-    already = _vietnamese_count(sample)
+    already = _vietnamese_count(unicodedata.normalize("NFC", sample))  # decomposed Unicode counts too
     needed = max(MIN_VIETNAMESE_LETTERS, MIN_VIETNAMESE_SHARE * letters, 2 * already + 1)
     best = None
     for encoding in _legacy_encodings():

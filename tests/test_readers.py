@@ -42,6 +42,13 @@ def test_decoding_gives_back_the_exact_text(build, tmp_path):
     assert read_text(build(tmp_path)) == ff.BODY
 
 
+def test_decomposed_unicode_stays_as_written(tmp_path):
+    nfd = unicodedata.normalize("NFD", ff.BODY)
+    path = tmp_path / "nfd.txt"
+    path.write_text(nfd, encoding="utf-8")
+    assert read_text(path) == nfd  # normalising is the parser's stage, not the reader's
+
+
 def test_windows_1258_is_composed(tmp_path):
     path = ff.windows_1258(tmp_path)
     assert "\u0323" in path.read_bytes().decode("cp1258")  # the file really holds combining tones
