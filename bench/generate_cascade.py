@@ -367,18 +367,25 @@ def places() -> dict:
         return yaml.safe_load(fh)
 
 
-def _name_pool(rng: random.Random, extra: tuple = ()) -> list:
+@cache
+def _combined_names() -> tuple:
     data = places()
-    pool = [f"{a} {b}" for a in data["place_syllables_first"] for b in data["place_syllables_second"] if a != b]
-    pool += list(extra)
-    rng.shuffle(pool)
-    return pool
+    return tuple(f"{a} {b}" for a in data["place_syllables_first"] for b in data["place_syllables_second"] if a != b)
 
 
-def _unique_names(rng: random.Random, n: int, pool: list, numbered: str) -> list:
-    """n distinct names from a shuffled pool; past its end, numbered names as cities have ("Phường 12")."""
-    start = rng.randrange(len(pool))
-    names = [pool[(start + i) % len(pool)] for i in range(min(n, len(pool)))]
+def _unique_names(rng: random.Random, n: int, whole: tuple, whole_share: float, numbered: str) -> list:
+    """n distinct names: a share from `whole` (ready-made names), the rest two-syllable combinations; when the
+    pools run dry, numbered names as cities have ("Phường 12")."""
+    combined = _combined_names()
+    names: list = []
+    seen: set = set()
+    budget = 4 * n + 50
+    while len(names) < n and budget:
+        budget -= 1
+        name = rng.choice(whole) if whole and rng.random() < whole_share else rng.choice(combined)
+        if name not in seen:
+            seen.add(name)
+            names.append(name)
     names += [f"{numbered} {i}" for i in range(1, n - len(names) + 1)]
     return names
 
@@ -404,17 +411,15 @@ def build_geography(era: str, provinces, districts_per_province, communes_per_di
         prov = Province(e["name"], e["kind"], e.get("display", e["name"]))
         if era == "pre2025":
             n = _draw(rng, districts_per_province)
-            names = _unique_names(rng, n, _name_pool(rng, tuple(places()["district_names"]) * 3), "Quận")
+            names = _unique_names(rng, n, tuple(places()["district_names"]), 0.6, "Quận")
             for name in names:
                 kind = _district_kind(rng, prov.kind)
                 d = District(name, kind)
-                cpool = _name_pool(rng)
-                for cname in _unique_names(rng, _draw(rng, communes_per_district), cpool, "Phường"):
+                for cname in _unique_names(rng, _draw(rng, communes_per_district), (), 0, "Phường"):
                     d.communes.append(Commune(cname, _commune_kind(rng, kind)))
                 prov.districts.append(d)
         else:
-            cpool = _name_pool(rng)
-            for cname in _unique_names(rng, _draw(rng, communes_per_province), cpool, "Phường"):
+            for cname in _unique_names(rng, _draw(rng, communes_per_province), (), 0, "Phường"):
                 r = rng.random()
                 prov.communes.append(Commune(cname, "xã" if r < 0.78 else "phường" if r < 0.995 else "đặc khu"))
         result.append(prov)
@@ -637,7 +642,8 @@ class Writer:
             "parent": doc.parent.id if doc.parent else None, "root": doc.root_id, "subject": doc.subject,
         }
         record.update(extra)
-        self.gt.write(("" if self.count == 1 else ",\n") + json.dumps(record, ensure_ascii=False))
+        self.gt.write(("" if self.count == 1 else ",\n") + json.dumps(record, ensure_ascii=False,
+                                                                        separators=(",", ":")))
         if doc.parent is not None:
             self.edges.append((doc.id, doc.parent.id))
         else:
@@ -1153,6 +1159,7 @@ def _hard_wrap(paragraph: str, width: int, rng, forced: list, target: str | None
     one split code.
     """
     lines, cur = [], ""
+    w = width + rng.randint(-3, 3)
     for tok in paragraph.split(" "):
         if not forced[0] and (target in tok if target else _is_code(tok)) and len(tok) > 3:
             start = tok.find(target) if target else 0
@@ -1161,7 +1168,6 @@ def _hard_wrap(paragraph: str, width: int, rng, forced: list, target: str | None
             cur = tok[cut:]
             forced[0] = True
             continue
-        w = width + rng.randint(-3, 3)
         if not cur:
             cur = tok
         elif len(cur) + 1 + len(tok) <= w:
@@ -1175,6 +1181,7 @@ def _hard_wrap(paragraph: str, width: int, rng, forced: list, target: str | None
             else:
                 lines.append(cur)
                 cur = tok
+            w = width + rng.randint(-3, 3)
     if cur:
         lines.append(cur)
     return lines
