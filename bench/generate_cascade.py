@@ -735,7 +735,7 @@ def _tasks_block(t: Text, rng, unit: Unit, spec: RootSpec, day: date, era: str, 
         if collective and i == n_tasks - 1:
             name, lvl = collective
             head = name
-            rest = f"căn cứ Kế hoạch này, xây dựng kế hoạch cụ thể và tổ chức triển khai thực hiện; {vp()}."
+            rest = f"căn cứ {ctx.get('self', 'Kế hoạch')} này, xây dựng kế hoạch cụ thể và tổ chức triển khai thực hiện; {vp()}."
             t.add("task", label, head, rest, "lead")
             truth.append(_task("II", label, [{"name": name, "level": lvl}], []))
             continue
@@ -766,18 +766,19 @@ def _tasks_block(t: Text, rng, unit: Unit, spec: RootSpec, day: date, era: str, 
     return truth
 
 
-def _organise_block(t: Text, rng, unit: Unit, report_to: str) -> list:
+def _organise_block(t: Text, rng, unit: Unit, report_to: str, self_word: str) -> list:
     office = "Văn phòng Đảng ủy" if unit.level == "commune" else f"Văn phòng {unit.committee}"
     t.add("sec", "III. TỔ CHỨC THỰC HIỆN")
     truth = []
     items = [
-        (office, f"chủ trì, phối hợp với các cơ quan liên quan theo dõi, đôn đốc, kiểm tra việc thực hiện Kế hoạch; "
+        (office, f"chủ trì, phối hợp với các cơ quan liên quan theo dõi, đôn đốc, kiểm tra việc thực hiện {self_word}; "
                  f"định kỳ tổng hợp, báo cáo Ban Thường vụ {unit.committee if unit.level != 'commune' else 'Đảng ủy'} "
                  f"và {report_to} theo quy định."),
     ]
     if rng.random() < 0.5:
         t.add("para", "1. Các cơ quan, đơn vị, địa phương căn cứ chức năng, nhiệm vụ được giao chủ động xây dựng kế "
-                      "hoạch, tổ chức triển khai thực hiện nghiêm túc, hiệu quả Kế hoạch này.")
+                      "hoạch, tổ chức triển khai thực hiện nghiêm túc, hiệu quả "
+                      f"{self_word} này.")
         label0 = 2
     else:
         label0 = 1
@@ -785,7 +786,7 @@ def _organise_block(t: Text, rng, unit: Unit, report_to: str) -> list:
         label = str(label0 + k)
         t.add("task", label, org, rest, "lead")
         truth.append(_task("III", label, [{"name": org, "level": unit.level}], []))
-    t.add("para", f"{label0 + len(items)}. Kế hoạch này được phổ biến đến chi bộ và đảng viên.")
+    t.add("para", f"{label0 + len(items)}. {self_word} này được phổ biến đến chi bộ và đảng viên.")
     return truth
 
 
@@ -866,7 +867,7 @@ def build_plan(doc: Doc, unit: Unit, spec: RootSpec, root: Doc, opts: Options, r
 
     ctx = {"doc": root_short if rng.random() < 0.7 else f"{doc_word} này", "topic": spec.topic, "area": area,
            "report_to": parent.issuer_short if parent.level != "central" else f"Ban Thường vụ {unit.committee}",
-           "unit": unit.unit_word}
+           "unit": unit.unit_word, "self": doc_word}
 
     t.add("sec", "I. MỤC ĐÍCH, YÊU CẦU")
     lines = list(PURPOSE_LINES)
@@ -886,7 +887,8 @@ def build_plan(doc: Doc, unit: Unit, spec: RootSpec, root: Doc, opts: Options, r
         t.add("para", f"Gắn việc thực hiện {doc_word} này với việc tiếp tục thực hiện {cite}.")
         refs.append({"code": code, "relation": "cites", "role": "other"})
     tasks = _tasks_block(t, rng, unit, spec, doc.day, era, ctx, rng.randint(4, 8))
-    tasks += _organise_block(t, rng, unit, parent.issuer_short if parent.level != "central" else "Bộ Chính trị")
+    tasks += _organise_block(t, rng, unit, parent.issuer_short if parent.level != "central" else "Bộ Chính trị",
+                             doc_word)
 
     recipients = [f"- {parent.issuer_short} (để báo cáo),"] if parent.level != "central" else \
         ["- Văn phòng Trung ương Đảng (để báo cáo),"]
@@ -1018,7 +1020,7 @@ def build_letter(doc: Doc, unit: Unit, spec: RootSpec, root: Doc, opts: Options,
     refs = [{"code": parent.cited_code, "relation": "implements", "role": "parent"},
             {"code": root.cited_code, "relation": "mentioned", "role": "ancestor"}]
     ctx = {"doc": f"{spec.type} số {spec.code}", "topic": spec.topic, "area": area,
-           "report_to": self_short, "unit": unit.unit_word}
+           "report_to": self_short, "unit": unit.unit_word, "self": "Công văn"}
     tasks = _tasks_block(t, rng, unit, spec, doc.day, opts.era, ctx, rng.randint(4, 6))
     recipients = ["- Như trên;", f"- Thường trực {unit.committee if unit.level != 'commune' else 'Đảng ủy'},",
                   f"- Lưu Văn phòng {unit.committee if unit.level != 'commune' else 'Đảng ủy'}."]
