@@ -236,7 +236,9 @@ def _format_card(c: dict) -> str:
                 lines.append(f"      “{ev['sentence']}”{tag}")
     lines.append(f"Tasks ({len(c['tasks'])}):")
     for t in c["tasks"]:
-        text = (t["text"] or "").replace("\n", " ")
+        text = " ".join((t["text"] or "").split())
+        if text.startswith(f"{t['label']}. ") or text.startswith(f"{t['label']} "):
+            text = text[len(t["label"]):].lstrip(". ")
         lines.append(f"  {t['label']}. {text[:160]}{'…' if len(text) > 160 else ''}")
         for a in t["assignees"]:
             lines.append(f"      {a['role']}: {a['name']} [{a['level'] or '?'}]")

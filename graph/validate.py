@@ -113,19 +113,13 @@ def referential_violations(store) -> list[Violation]:
 
 
 def store_as_rdflib(store):
-    """The union of all graphs of a store as an rdflib Graph (via N-Quads: fast and faithful)."""
+    """The union of all graphs of a store as an rdflib Graph (through N-Triples: fast and faithful)."""
     import pyoxigraph as ox
     from rdflib import Graph
 
-    data = ox.serialize(store.ox.quads_for_pattern(None, None, None, None), format=ox.RdfFormat.N_QUADS)
-    graph = Graph()
-    from rdflib import Dataset
-
-    ds = Dataset()
-    ds.parse(data=data.decode("utf-8"), format="nquads")
-    for s, p, o, _g in ds.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in store.ox.quads_for_pattern(None, None, None, None)}
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return Graph().parse(data=data.decode("utf-8"), format="nt")
 
 
 def validate(store) -> list[Violation]:
