@@ -144,15 +144,17 @@ _BLOCK_START = re.compile(
 )
 # Clause openers that start a paragraph when the previous line ended a clause ("...;\nCăn cứ ...").
 _CLAUSE_OPENER = re.compile(r"(?:Căn cứ|Xét|Theo đề nghị|Thực hiện|Để |Triển khai|Tiếp tục thực hiện)")
-_CODE_CUT = re.compile(r"(?:^|[\s(])(?:\d+[-/]|\d+/\d{4}/|\d*[-/]?[A-ZĐ][A-Za-zĐđ]{0,6}[-/])$")
+_CODE_CUT = re.compile(r"(?:^|[\s(])[^\s]*[0-9A-Za-zĐđ][-/]$")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
 _TERMINAL = ".!?…:"
 _CR = re.compile(r"\r\n?")
 
 
+_CASED = re.compile(r"[^\W\d_]")
+
+
 def _is_caps(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters)
+    return line == line.upper() and len(_CASED.findall(line)) >= 3
 
 
 def _first_letter_upper(line: str) -> bool:
@@ -164,13 +166,15 @@ def _first_letter_upper(line: str) -> bool:
     return False
 
 
-def _joiner(prev: str, nxt: str) -> str:
-    """How two consecutive non-empty lines join: "" (a cut code), " " (a wrap) or "\\n" (a new paragraph)."""
+def _joiner(prev: str, nxt: str, prev_caps: bool | None = None) -> str:
+    """How two consecutive non-empty lines join: "" (a cut code), " " (a wrap) or "\\n" (a new paragraph).
+    ``prev`` is the previous line; ``prev_caps`` whether the paragraph so far is in capitals."""
     if _ITEM_START.match(nxt) or _BLOCK_START.match(nxt):
         return "\n"
     if _CODE_CUT.search(prev) and nxt[:1].isalnum() and (nxt[:1].isupper() or nxt[:1].isdigit()):
         return ""
-    prev_caps, next_caps = _is_caps(prev), _is_caps(nxt)
+    prev_caps = _is_caps(prev) if prev_caps is None else prev_caps
+    next_caps = _is_caps(nxt)
     if prev_caps != next_caps and (prev_caps or _first_letter_upper(nxt)):
         return "\n"
     end = prev.rstrip("”\"')*")
@@ -187,11 +191,11 @@ def _blank_lines_are_breaks(lines: list[str]) -> bool:
     every wrapped line, which then means nothing. Blank lines count as breaks unless most lines are followed
     by one and the lines are cut at a fixed width."""
     filled = followed = long = 0
-    for i, line in enumerate(lines[:-1]):
+    for i, line in enumerate(lines):
         if line.strip():
             filled += 1
             long += len(line) > 100
-            if not lines[i + 1].strip():
+            if i + 1 < len(lines) and not lines[i + 1].strip():
                 followed += 1
     # wrapped at a fixed width (no long lines) and a blank after most lines: the blanks are conversion noise
     return filled == 0 or followed / filled < 0.6 or long / filled > 0.1
@@ -207,6 +211,7 @@ def _unwrap(text: str, offs: Offsets) -> tuple[str, Offsets]:
     out: list[str] = []
     out_offs: Offsets = []
     prev: str | None = None
+    para_caps = False
     forced = blank = False
     pos = 0
     raw_lines = text.split("\n")
@@ -239,7 +244,7 @@ def _unwrap(text: str, offs: Offsets) -> tuple[str, Offsets]:
         if not line:
             continue
         if prev is not None:
-            j = "\n" if forced else _joiner(prev, line)
+            j = "\n" if forced else _joiner(prev, line, para_caps)
             if j == " " and blank and blank_breaks and not _continues(prev, line):
                 j = "\n"
             if j:
@@ -247,7 +252,9 @@ def _unwrap(text: str, offs: Offsets) -> tuple[str, Offsets]:
                 out_offs.append(out_offs[-1] + 1 if out_offs else 0)
         out.append(line)
         out_offs.extend(line_offs)
-        prev = line if (prev is None or forced or j == "\n") else prev + (j or "") + line
+        new_para = prev is None or forced or j == "\n"
+        para_caps = _is_caps(line) if new_para else (para_caps and _is_caps(line))
+        prev = line
         forced = blank = False
     return "".join(out), out_offs
 
