@@ -324,6 +324,68 @@ def validate(store_path):
 
 # ---- lineage, sparql (issue 4) -------------------------------------------------------------------------------
 
+_LINEAGE_RELATIONS = ("implements", "based_on", "cites", "guides", "amends", "replaces", "repeals", "part_of")
+_LEVELS = ("central", "province", "district", "commune")
+
+
+def _relation_list(ctx, param, value):
+    names = [v.strip() for v in (value or "").split(",") if v.strip()]
+    unknown = [n for n in names if n not in _LINEAGE_RELATIONS]
+    if unknown or not names:
+        raise click.BadParameter(f"{', '.join(unknown) or 'nothing given'}: expected some of "
+                                 f"{', '.join(_LINEAGE_RELATIONS)}, comma-separated")
+    return tuple(names)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--down", "direction", flag_value="down", default=True,
+              help="What implements, is based on or cites it, with tasks and organisations (default).")
+@click.option("--up", "direction", flag_value="up", help="What it implements, is based on or cites, up to the centre.")
+@click.option("--depth", type=click.IntRange(min=1), default=None, help="At most this many document steps.")
+@click.option("--relations", default="implements,based_on,cites", show_default=True, callback=_relation_list,
+              help="Document relations to follow, comma-separated (implements also follows guides).")
+@click.option("--level", type=click.Choice(_LEVELS), default=None,
+              help="Keep only the paths that end in tasks or organisations of this level.")
+@click.option("--evidence/--no-evidence", default=None,
+              help="Add the sentence behind each link (default: on for json and csv, off for tree).")
+@click.option("--format", "fmt", type=click.Choice(["tree", "json", "csv"]), default="tree", show_default=True)
+@store_option
+def lineage(name, direction, depth, relations, level, evidence, fmt, store_path):
+    """Show a document's lineage: the documents that carry it out, their tasks and who the tasks go to
+    (--down, the default), or what it carries out, up to the central resolution (--up).
+
+    NAME is written as on paper (12-NQ/TW, "nghi quyet 12", 1123-CV/TU) or is an IRI (a task IRI works
+    with --up). An ambiguous name lists the candidates (exit code 2).
+
+    Example:
+
+    \b
+        dkg lineage 12-NQ/TW
+        dkg lineage 12-NQ/TW --level commune
+        dkg lineage 1123-CV/TU --up --evidence
+        dkg lineage 12-NQ/TW --format json > lineage.json
+    """
+    from graph.lineage import csv_rows, lineage as walk, render_tree
+    from graph.store import open_read_only
+
+    if evidence is None:
+        evidence = fmt != "tree"
+    data = walk(open_read_only(store_path), name, direction=direction, depth=depth, relations=relations,
+                level=level, evidence=evidence)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(click.get_text_stream("stdout"), lineterminator="\n")
+        writer.writerows(csv_rows(data))
+    else:
+        click.echo(render_tree(data, evidence=evidence))
+
+
 # ---- view, site (issue 5) ------------------------------------------------------------------------------------
 
 # ---- serve (issue 6) -----------------------------------------------------------------------------------------
