@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import sys
 import time
@@ -1264,7 +1263,7 @@ def generate(out_dir, *, era="pre2025", provinces=None, districts_per_province=(
                    spec.day, {"province": None, "district": None, "commune": None}, None, "")
         root.root_id = root.id
         text, truth = build_root(root, spec, era, rng)
-        _emit(w, root, root_folder, text, truth, rng, opts, ("root",))
+        _emit(w, root, root_folder, text, truth, rng, opts)
         r = rank[spec.code]
         for prov in geo:
             pfolder = f"{root_folder}/{slug(prov.name)}"
@@ -1272,7 +1271,7 @@ def generate(out_dir, *, era="pre2025", provinces=None, districts_per_province=(
             prng = random.Random(f"{root_key}|{prov.name}")
             pdoc = _plan_doc(w, punit, root, root, spec, prng, opts, n_roots, r, days=(15, 120))
             text, truth = build_plan(pdoc, punit, spec, root, opts, prng)
-            _emit(w, pdoc, pfolder, text, truth, prng, opts, ())
+            _emit(w, pdoc, pfolder, text, truth, prng, opts)
             if prng.random() < ubnd_fraction:
                 _emit_ubnd(w, punit, pdoc, root, spec, prng, opts, n_roots, r, pfolder)
             if era == "pre2025":
@@ -1282,7 +1281,7 @@ def generate(out_dir, *, era="pre2025", provinces=None, districts_per_province=(
                     drng = random.Random(f"{root_key}|{prov.name}|{dist.name}")
                     ddoc = _plan_doc(w, dunit, pdoc, root, spec, drng, opts, n_roots, r, days=(7, 60))
                     text, truth = build_plan(ddoc, dunit, spec, root, opts, drng)
-                    _emit(w, ddoc, dfolder, text, truth, drng, opts, ())
+                    _emit(w, ddoc, dfolder, text, truth, drng, opts)
                     if drng.random() < letter_fraction:
                         _emit_letter(w, dunit, pdoc, root, spec, drng, opts, n_roots, r, dfolder, "letter_district")
                     for com in dist.communes:
@@ -1290,14 +1289,14 @@ def generate(out_dir, *, era="pre2025", provinces=None, districts_per_province=(
                         crng = random.Random(f"{root_key}|{prov.name}|{dist.name}|{com.name}")
                         cdoc = _plan_doc(w, cunit, ddoc, root, spec, crng, opts, n_roots, r, days=(5, 45))
                         text, truth = build_plan(cdoc, cunit, spec, root, opts, crng)
-                        _emit(w, cdoc, dfolder, text, truth, crng, opts, ())
+                        _emit(w, cdoc, dfolder, text, truth, crng, opts)
             else:
                 for com in prov.communes:
                     cunit = Unit("commune", prov, None, com)
                     crng = random.Random(f"{root_key}|{prov.name}|{com.name}")
                     cdoc = _plan_doc(w, cunit, pdoc, root, spec, crng, opts, n_roots, r, days=(7, 60))
                     text, truth = build_plan(cdoc, cunit, spec, root, opts, crng)
-                    _emit(w, cdoc, pfolder, text, truth, crng, opts, ())
+                    _emit(w, cdoc, pfolder, text, truth, crng, opts)
                     if crng.random() < letter_fraction:
                         _emit_letter(w, cunit, pdoc, root, spec, crng, opts, n_roots, r, pfolder, "letter_commune")
     w.close()
@@ -1354,7 +1353,7 @@ def _emit_ubnd(w, punit, pdoc, root, spec, prng, opts, n_roots, r, folder):
               f"{punit.province.display}", f"Ủy ban nhân dân {word}", "province",
               pdoc.day + timedelta(days=rng.randint(7, 45)), punit.jurisdiction(), pdoc, root.id)
     text, truth = build_ubnd_plan(doc, punit, spec, root, rng)
-    _emit(w, doc, folder, text, truth, rng, opts, ("state",))
+    _emit(w, doc, folder, text, truth, rng, opts)
 
 
 def _emit_letter(w, unit, parent, root, spec, prng, opts, n_roots, r, folder, kind):
@@ -1372,10 +1371,10 @@ def _emit_letter(w, unit, parent, root, spec, prng, opts, n_roots, r, folder, ki
     doc = Doc(w.next_id(), None if lost else code, code, "Công văn", "CV", issuer, short, unit.level,
               parent.day + timedelta(days=rng.randint(10, 90)), unit.jurisdiction(), parent, root.id)
     text, truth = build_letter(doc, unit, spec, root, opts, rng)
-    _emit(w, doc, folder, text, truth, rng, opts, ())
+    _emit(w, doc, folder, text, truth, rng, opts)
 
 
-def _emit(w: Writer, doc: Doc, folder: str, t: Text, truth: dict, rng, opts: Options, flags: tuple) -> None:
+def _emit(w: Writer, doc: Doc, folder: str, t: Text, truth: dict, rng, opts: Options) -> None:
     r = rng.random()
     if r < opts.wrap_fraction:
         style = rng.choice(("pdf", "pdf", "pdf-double", "markdown-wrapped"))
