@@ -386,9 +386,107 @@ def lineage(name, direction, depth, relations, level, evidence, fmt, store_path)
         click.echo(render_tree(data, evidence=evidence))
 
 
+def _params(ctx, param, values):
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{item!r}: expected name=value")
+        out[name.strip().lstrip("?$")] = value
+    return out
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(dir_okay=False), default=None,
+              help="Read the query from a file.")
+@click.option("--param", "params", multiple=True, callback=_params, metavar="NAME=VALUE",
+              help="Bind ?NAME (a named query's parameter: a document name is resolved; "
+                   "otherwise <iri>, prefix:local or a plain literal). Repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml"]), default="table",
+              show_default=True, help="SELECT: W3C results format or an aligned table. CONSTRUCT/DESCRIBE: Turtle.")
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries and their parameters.")
+@store_option
+def sparql(query, query_file, params, fmt, list_queries, store_path):
+    """Run a SPARQL query, or a named query of ontology/queries, on the store.
+
+    The prefixes dkg: eli: org: prov: skos: dcterms: rdfs: rdf: xsd: owl: are predeclared, and the
+    default graph is the union of all named graphs. Parameters are bound by the engine, never pasted
+    into the query.
+
+    Example:
+
+    \b
+        dkg sparql --list
+        dkg sparql lineage-down --param doc=12-NQ/TW
+        dkg sparql "SELECT ?d ?code WHERE { ?d dkg:code ?code }" --format csv
+        dkg sparql -f my-query.rq --format json
+    """
+    from graph.errors import QueryError
+    from graph.sparql import bind, format_result, list_text, looks_like_name, named_query, run
+
+    if list_queries:
+        click.echo(list_text())
+        return
+    if (query is None) == (query_file is None):
+        raise QueryError("give a query (text or a name from 'dkg sparql --list') or -f FILE, not both")
+    named = None
+    if query_file is not None:
+        try:
+            text = open(query_file, encoding="utf-8").read()
+        except (OSError, UnicodeDecodeError) as e:
+            raise QueryError(f"{query_file}: cannot read: {e}") from None
+    elif looks_like_name(query):
+        named = named_query(query.strip())
+        text = named.text
+    else:
+        text = query
+    from graph.store import open_read_only
+
+    store = open_read_only(store_path)
+    result = run(store, text, bind(store, named, params))
+    out = format_result(result, fmt)
+    click.echo(out.decode("utf-8"), nl=not out.endswith(b"\n"))
+
+
 # ---- view, site (issue 5) ------------------------------------------------------------------------------------
 
 # ---- serve (issue 6) -----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT",
+              help="Address to listen on; a non-loopback address also needs --public.")
+@click.option("--timeout", default=30, show_default=True, type=click.IntRange(min=1), metavar="SECONDS",
+              help="Query time limit; a query that cannot be cancelled restarts the server.")
+@click.option("--cors", is_flag=True, help="Allow cross-origin requests (a YASGUI page on another origin).")
+@click.option("--public", is_flag=True, help="Allow a --bind address other than loopback (0.0.0.0, a LAN address).")
+@click.option("--get", "get_path", default=None, metavar="PATH",
+              help="Answer one GET of PATH on a free loopback port, print the body, exit 0 on 200 else 1.")
+@store_option
+def serve(bind, timeout, cors, public, get_path, store_path):
+    """Serve the store as a read-only SPARQL 1.1 endpoint (Oxigraph's server) until Ctrl-C.
+
+    The default graph is the union of all named graphs. Updates are refused. The database served is the
+    one current at start: restart after 'dkg build' or 'dkg ingest' to see the new one.
+
+    Example:
+
+    \b
+        dkg serve
+        curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 5' \\
+             http://127.0.0.1:7878/query
+        dkg serve --get '/query?query=ASK%20%7B%7D'
+    """
+    from graph import serve as endpoint
+
+    if get_path is not None:
+        status, body = endpoint.get(store_path, get_path, timeout=timeout)
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+        sys.exit(0 if status == 200 else 1)
+    endpoint.serve(store_path, bind=bind, timeout=timeout, cors=cors, public=public,
+                   echo=lambda line: click.echo(line), warn=lambda line: click.echo(line, err=True))
 
 
 if __name__ == "__main__":
