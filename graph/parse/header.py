@@ -118,6 +118,9 @@ def _read_top(paras, h: Header) -> int:
         if any(key.startswith(n) for n in _NATIONAL):
             in_title = False
             continue
+        if in_title and line[:1].islower():   # subject lines under the type word, in normal case
+            title.append(line)
+            continue
         if _is_caps(line):
             tm = type_word_pattern().match(fold_tone(line))
             if tm and not title:
@@ -269,7 +272,10 @@ def _names_for_case() -> list[tuple[re.Pattern, str]]:
 
 def _sentence_case(title: str, h: Header) -> str:
     """"KẾT LUẬN CỦA BỘ CHÍNH TRỊ ..." -> "Kết luận của Bộ Chính trị ..." (known names and places keep capitals)."""
-    low = fold_tone(re.sub(r"\s+", " ", title).strip()).lower()
+    words = re.sub(r"\s+", " ", title).strip().split(" ")
+    # capitals become lower case; codes ("12-NQ/TW") and words already in normal case stay as written
+    low = fold_tone(" ".join(w.lower() if w.isupper() and not any(c.isdigit() or c == "/" for c in w) else w
+                             for w in words))
     for rx, name in _names_for_case():
         low = rx.sub(name, low)
     for place in {h.jurisdiction, h.province, h.place} - {None}:

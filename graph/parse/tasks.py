@@ -83,11 +83,11 @@ def _segment(body, header) -> tuple[list[_Item], object]:
         for n, (i, roman) in enumerate(romans):
             end_i = romans[n + 1][0] if n + 1 < len(romans) else len(body)
             heading = fold_tone(body[i].text).lower()
-            if not any(w in heading for w in task_words):
-                continue
             children = [(j, v) for j in range(i + 1, end_i) for (_, k, v) in [labelled[j]]
                         if k == "num" and "." not in v]
             children = _sequence(children)
+            if not any(w in heading for w in task_words) and not _subject_led(body, children):
+                continue
             if children:
                 for j, v in children:
                     starts.append((j, f"{roman}.{v}"))
@@ -113,6 +113,23 @@ def _segment(body, header) -> tuple[list[_Item], object]:
         if first > 0 and body[first - 1].text.rstrip().endswith(":") and labelled[first - 1][1] is None:
             lead_in = body[first - 1]
     return items, lead_in
+
+
+def _subject_led(body, children) -> bool:
+    """A section whose numbered items mostly open with an organisation ("1. Đảng ủy Công an huyện chủ trì ...")
+    assigns work whatever its heading says ("II. NỘI DUNG")."""
+    if not children:
+        return False
+    led = 0
+    for j, _ in children:
+        text = body[j].text
+        label = ITEM_LABEL.match(text)
+        folded = fold_tone(text)
+        start = label.end() if label else 0
+        am = assigning_pattern().match(folded, start)
+        if read_name(folded, am.end() if am else start) is not None:
+            led += 1
+    return led * 2 > len(children)
 
 
 def _sequence(candidates: list[tuple[int, str]]) -> list[tuple[int, str]]:
