@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from .errors import QueryError
+from .errors import QueryError, UnknownDocument
 from .vocab import DKG_NS, DOCUMENT_CLASSES
 
 __all__ = ["lineage", "lineage_graph", "select_edges", "node_attributes", "edge_evidence", "build_digraph",
@@ -98,8 +98,9 @@ SELECT DISTINCT ?d ?t ?p ?o WHERE {
   }
 }"""
 
-_OWNER = "SELECT ?d WHERE { GRAPH dkg:links { ?d dkg:hasTask ?t } }"
+_OWNER = "SELECT ?d ?t WHERE { GRAPH dkg:links { ?d dkg:hasTask ?t } }"
 _IS_TASK = "ASK { ?t a dkg:Task }"
+_IS_ORGANISATION = "ASK { ?o a dkg:Organisation }"
 
 _ATTRIBUTES = """
 SELECT DISTINCT ?n ?p ?v WHERE {
@@ -123,6 +124,12 @@ def _term(iri: str) -> str:
     if not _IRI_OK.match(iri):
         raise QueryError(f"refusing to put {iri!r} into a query: not an IRI from the store")
     return f"<{iri}>"
+
+
+def _named(iri: str):
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri)
 
 
 def _batches(items, size: int = BATCH):
@@ -547,6 +554,9 @@ def lineage(store, name: str, *, direction: str = "down", depth: int | None = No
 
         store = open_read_only(store)
     root = resolve_name(store, name)
+    if store.query(_IS_ORGANISATION, {"o": _named(root)}):
+        raise UnknownDocument(f"{name!r} is an organisation, not a document: 'dkg show' lists its tasks, "
+                              "'dkg sparql tasks-by-organisation' too")
     return to_dict(lineage_graph(store, root, direction=direction, depth=depth, relations=relations, level=level,
                                  evidence=evidence))
 
