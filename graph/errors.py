@@ -43,6 +43,10 @@ class StoreError(DkgError):
     """The store is missing, locked by another dkg process, or cannot be written."""
 
 
+class ServeError(DkgError):
+    """The SPARQL endpoint cannot start or keep running: address in use, public bind not allowed, no server."""
+
+
 class QueryError(DkgError):
     """A SPARQL query is malformed, unknown by name, or was refused."""
 
