@@ -19,6 +19,7 @@ Printed per file and overall (micro-averaged):
 """
 from __future__ import annotations
 
+import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,6 +170,7 @@ def main(argv: list[str]) -> int:
         if not Path(d).is_dir():
             print(f"Error: {d}: not a folder", file=sys.stderr)
             return 1
+    logging.getLogger("graph").setLevel(logging.ERROR)  # per-document warnings are not scores
     scores, total = evaluate(*argv)
     for s in scores:
         print(_line(s))

@@ -120,9 +120,9 @@ HARD_BREAK = "\f"
 
 
 def _markdown(text: str, offs: Offsets) -> tuple[str, Offsets]:
+    text, offs = _sub(_MD_SEPARATOR_LINE, HARD_BREAK, text, offs)   # also plain "-------" rules
     if not any(c in text for c in "*_#|\\"):
         return text, offs
-    text, offs = _sub(_MD_SEPARATOR_LINE, HARD_BREAK, text, offs)
     text, offs = _sub(_MD_ESCAPE, r"\1", text, offs)
     text, offs = _sub(_MD_HEADING, "", text, offs)
     text, offs = _sub(_MD_MARKS, "", text, offs)
@@ -313,22 +313,46 @@ def _tone_fold_table() -> tuple[re.Pattern, dict[str, str]]:
     return pattern, mapping
 
 
+@functools.cache
+def _toned_first_vowel() -> re.Pattern:
+    chars = {unicodedata.normalize("NFC", v + t) for v in "oOuU" for t in _TONES}
+    return re.compile("[" + "".join(sorted(chars)) + "]")
+
+
 def fold_tone(s: str) -> str:
     """Put tone marks of the open rhymes oa, oe, uy on the second vowel ("ủy" -> "uỷ", "hòa" -> "hoà").
 
     >>> fold_tone("Ủy ban") == fold_tone("Uỷ ban"), fold_tone("thủy") == "thuỷ"
     (True, True)
     """
+    if not _toned_first_vowel().search(s):
+        return s
     pattern, mapping = _tone_fold_table()
     return pattern.sub(lambda m: mapping[m.group(0)], s)
 
 
-_STRIP_TABLE = str.maketrans({"đ": "d", "Đ": "D", "\u00d0": "D", "\u00f0": "d"})
+
+
+_COMBINING = re.compile("[\u0300-\u036f]")
+
+
+@functools.cache
+def _strip_table() -> dict[int, str]:
+    table = {ord(k): v for k, v in (("đ", "d"), ("Đ", "D"), ("\u00d0", "D"), ("\u00f0", "d"))}
+    for code in range(0xC0, 0x1EFA):
+        c = chr(code)
+        base = "".join(x for x in unicodedata.normalize("NFD", c) if not unicodedata.combining(x))
+        if base != c and len(base) == 1:
+            table.setdefault(code, base)
+    return table
 
 
 def strip_diacritics(s: str) -> str:
-    """Remove every Vietnamese diacritic: "Nghị quyết" -> "Nghi quyet"."""
-    decomposed = unicodedata.normalize("NFD", s.translate(_STRIP_TABLE))
+    """Remove every Vietnamese diacritic: "Nghị quyết" -> "Nghi quyet" (same length for NFC text)."""
+    out = s.translate(_strip_table())
+    if out.isascii() or not _COMBINING.search(out):
+        return out
+    decomposed = unicodedata.normalize("NFD", out)   # combining marks left by non-NFC input
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

@@ -17,7 +17,7 @@ from ..organisations import lookup, level_of, read_name, clean_name
 from ..patterns import (code_extractor, parse_code, date_pattern, parse_date, type_word_pattern, type_for_word,
                         type_code_for, default_type_for_abbr, cues, gazetteer)
 from ..records import Signatory
-from .text import paragraphs, ITEM_LABEL
+from .text import paragraphs, ITEM_LABEL, UPPER
 
 __all__ = ["Header", "read_header"]
 
@@ -45,15 +45,15 @@ class Header:
 
 
 _NUMBER_LINE = re.compile(r"^Số\s*:?\s*(?=\d)")
-_PLACE_DATE = re.compile(r"^(?P<place>[A-ZĐ][^\W\d_]*(?:[ .'-][A-ZĐ][^\W\d_]*){0,4})\s*,\s*ngày\b", re.UNICODE)
+_PLACE_DATE = re.compile(rf"(?:^|\s)(?P<place>[{UPPER}][^\W\d_]*(?:[ .'-][{UPPER}][^\W\d_]*){{0,4}})\s*,\s*ngày\b")
 _SUBJECT_LINE = re.compile(r"^(?:V/v|Về việc)\s*:?\s*", re.IGNORECASE)
-_NATIONAL = ("dang cong san viet nam", "cong hoa xa hoi chu nghia viet nam", "doc lap tu do hanh phuc")
 _RECIPIENTS = re.compile(r"^Kính gửi\s*:?\s*", re.IGNORECASE)
 _DISTRIBUTION = re.compile(r"^Nơi nhận\s*:?\s*", re.IGNORECASE)
 _BULLET = re.compile(r"^[-+•–]\s*")
 _ISSUING_VERB = re.compile(r"\s*(?:vừa\s+|đã\s+)?(?:yêu cầu|ban hành|hướng dẫn|chỉ đạo|đề nghị|kết luận|quyết định|"
                            r"thông báo|chỉ thị)\b", re.IGNORECASE)
-_THIS_DOC = re.compile(r"\b(?P<w>[A-ZĐ][^\W\d_]*(?:\s+[^\W\d_]+){0,2})\s+này\b")
+_THIS_DOC = re.compile(rf"\b(?P<w>[{UPPER}][^\W\d_]*(?:\s+[^\W\d_]+){{0,2}})\s+này\b")
+_NATIONAL_FRAGMENT = re.compile(r"dang cong san viet nam|cong hoa xa hoi chu nghia viet nam|doc lap\s*-\s*tu do\s*-\s*hanh phuc")
 
 
 def _is_caps(line: str) -> bool:
@@ -94,7 +94,10 @@ def _read_top(paras, h: Header) -> int:
     in_title = False
     i = 0
     for i, p in enumerate(paras[:20]):
-        line = p.text.strip()
+        line = _without_national_heading(p.text.strip())
+        if not line:
+            in_title = False
+            continue
         key = match_key(line)
         if _NUMBER_LINE.match(line):
             m = code_extractor().regex.search(line)
@@ -103,6 +106,10 @@ def _read_top(paras, h: Header) -> int:
                 h.code, h.number, h.symbol = info.code, info.number, info.symbol
                 if info.abbr:
                     h.type_code = info.abbr
+                rest = line[m.end():]
+                dm, pm = date_pattern().search(rest), _PLACE_DATE.search(rest)
+                if dm and pm and h.date is None:
+                    h.place, h.date = pm.group("place"), parse_date(dm)
             in_title = False
             continue
         dm = date_pattern().search(line)
@@ -115,11 +122,9 @@ def _read_top(paras, h: Header) -> int:
             h.subject = _SUBJECT_LINE.sub("", line).strip() or None
             h.type = h.type or "Công văn"
             continue
-        if any(key.startswith(n) for n in _NATIONAL):
-            in_title = False
-            continue
-        if in_title and line[:1].islower():   # subject lines under the type word, in normal case
-            title.append(line)
+        if in_title and (line[:1].islower() or (len(title) == 1 and len(line) < 300
+                                                 and not line.rstrip().endswith((".", ":", ";")))):
+            title.append(line)   # the subject under the type word, written in normal case
             continue
         if _is_caps(line):
             tm = type_word_pattern().match(fold_tone(line))
@@ -137,6 +142,19 @@ def _read_top(paras, h: Header) -> int:
     h._organ = organ  # type: ignore[attr-defined]
     h._title = " ".join(title)  # type: ignore[attr-defined]
     return i
+
+
+def _without_national_heading(line: str) -> str:
+    """A line of the two header columns side by side: drop the national heading, keep the issuer's part."""
+    ascii_ = strip_diacritics(line).lower()   # same length as ``line``
+    if not _NATIONAL_FRAGMENT.search(ascii_):
+        return line
+    kept, last = [], 0
+    for m in _NATIONAL_FRAGMENT.finditer(ascii_):
+        kept.append(line[last:m.start()])
+        last = m.end()
+    kept.append(line[last:])
+    return re.sub(r"\s+", " ", " ".join(kept)).strip(" -")
 
 
 # ---- organ, title, issuer -------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from ..patterns import (code_extractor, parse_code, suffix_info, tail_date_patte
                         type_for_word, default_type_for_abbr, types_for_abbr, cue_pattern, cue_info, relation_rank,
                         doctypes)
 from ..records import Mention, NestedRelation, Reference
-from .text import paragraphs, sentence_spans, ITEM_LABEL, place_name
+from .text import paragraphs, sentence_spans, ITEM_LABEL, place_name, UPPER
 
 __all__ = ["Context", "find_references"]
 
@@ -80,8 +80,8 @@ _TITLE_ABOUT = re.compile(r"\s*,?\s*(?P<t>về\s+(?:việc\s+)?[^;.“”\"]{3,3
                           re.IGNORECASE)
 _LIST_GAP = re.compile(r"^\s*(?:,|;|và|,\s*và|hoặc)?\s*(?:\(\d{1,2}\)\s*)?$", re.IGNORECASE)
 _AND_GAP = re.compile(r"\bvà\b|,", re.IGNORECASE)
-_NAMED_LAW = re.compile(r"(?<![\w])Luật\s+(?!số\b)(?P<name>[A-ZĐ]\w*(?:\s+(?!(?:và|của|số|năm|về|các|để|cho|theo|"
-                        r"tại|trên|đã|được|hoặc|nhằm|trong|đối|với)\b)[\w&]+){0,6})")
+_NAMED_LAW = re.compile(rf"(?<![\w])Luật\s+(?!số\b)(?P<name>[{UPPER}]\w*(?:\s+(?!(?:và|của|số|năm|về|các|để|cho|theo|"
+                        rf"tại|trên|đã|được|hoặc|nhằm|trong|đối|với)\b)[\w&]+){{0,6}})")
 
 
 def _named_fixed() -> list[dict]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Paragraph", "paragraphs", "sentence_spans", "ITEM_LABEL", "place_name"]
+__all__ = ["Paragraph", "paragraphs", "sentence_spans", "ITEM_LABEL", "place_name", "UPPER"]
+
+# Every upper-case letter Vietnamese uses (Python's re has no \p{Lu}): A-Z, Đ, Â, Ă, Ê, Ô, Ơ, Ư and all toned forms.
+UPPER = "".join(c for c in map(chr, range(0x41, 0x1EFA)) if c.isupper() and c.isalpha())
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ def paragraphs(text: str) -> list[Paragraph]:
     return out
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])(?:/\.)?\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
+_SENTENCE_END = re.compile(rf"(?<=[.!?…])(?:/\.)?\s+(?=[\"“(]?[{UPPER}0-9])")
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
