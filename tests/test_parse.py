@@ -150,3 +150,13 @@ def test_own_code_is_not_a_reference():
     record = graph.extract_text(text)
     assert record.document.code == "1123-CV/TU"
     assert record.references == []
+
+
+HEADERS = _cases("headers.yaml")["headers"]
+
+
+@pytest.mark.parametrize("case", HEADERS, ids=[c["id"] for c in HEADERS])
+def test_headers(case):
+    record = graph.extract_text(case["text"], source=case["id"])
+    problems = differences(record.document.to_dict(), case["expect"])
+    assert not problems, f"{case['text']}\n" + "\n".join(problems)

@@ -124,9 +124,12 @@ def _read_top(paras, h: Header) -> int:
             continue
         if in_title and (line[:1].islower() or (len(title) == 1 and len(line) < 300
                                                  and not line.rstrip().endswith((".", ":", ";")))):
+            first_word = line.split(" ", 1)[0]
+            if not first_word.isupper() and first_word[1:].islower():
+                line = line[:1].lower() + line[1:]   # "KẾ HOẠCH / Triển khai ..." -> "Kế hoạch triển khai ..."
             title.append(line)   # the subject under the type word, written in normal case
             continue
-        if _is_caps(line):
+        if _is_caps(line) and not ITEM_LABEL.match(line):   # "II. NỘI DUNG" is a section, not an issuer
             tm = type_word_pattern().match(fold_tone(line))
             if tm and not title:
                 title.append(line)
@@ -161,7 +164,7 @@ def _without_national_heading(line: str) -> str:
 
 _CENTRAL = re.compile(r"^ban chap hanh trung uong\b\s*")
 _PARTY_LOCAL = re.compile(r"\b(?:(?P<pk>tinh|thanh) uy|dang bo (?:tinh|thanh pho)|(?P<dk>huyen|quan|thi) uy"
-                          r"|dang uy (?P<ck>xa|phuong|dac khu))\s+")
+                          r"|dang bo (?P<dbk>huyen|quan|thi xa)|dang uy (?P<ck>xa|phuong|thi tran|dac khu))\s+")
 _STATE_LOCAL = re.compile(r"\b(?:uy ban nhan dan|hoi dong nhan dan)\s+(?P<unit>tinh|thanh pho|huyen|quan|thi xa|xa|"
                           r"phuong|thi tran|dac khu)\s+")
 _DEPT_WORDS = re.compile(r"\b(?:ban|van phong|uy ban|dang uy|huyen uy|quan uy|thi uy)\b")
@@ -237,10 +240,13 @@ def _read_title_issuer(paras, h: Header) -> None:
         if pm.group("pk") or ascii_[pm.start():].startswith("dang bo"):
             committee, h.level = "Tỉnh ủy" if pm.group("pk") != "thanh" else "Thành ủy", "province"
             h.province = h.province or place
-        elif pm.group("dk"):
-            committee, h.level = {"huyen": "Huyện ủy", "quan": "Quận ủy", "thi": "Thị ủy"}[pm.group("dk")], "district"
+        elif pm.group("dk") or pm.group("dbk"):
+            kind = pm.group("dk") or pm.group("dbk")
+            committee = {"huyen": "Huyện ủy", "quan": "Quận ủy", "thi": "Thị ủy", "thi xa": "Thị ủy"}[kind]
+            h.level = "district"
         else:
-            committee, h.level = f"Đảng ủy {'xã' if pm.group('ck') == 'xa' else 'phường'}", "commune"
+            unit = {"xa": "xã", "phuong": "phường", "thi tran": "thị trấn", "dac khu": "đặc khu"}[pm.group("ck")]
+            committee, h.level = f"Đảng ủy {unit}", "commune"
         h.jurisdiction = place
         dept = organ[end:].strip()
         if dept:

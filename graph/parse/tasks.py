@@ -160,7 +160,10 @@ def _closing_cut(body, start: int, end: int, header) -> int:
 
 def _is_assessment(item: _Item) -> bool:
     """An item headed as an assessment ("1. Về đánh giá tình hình ...") reports, it does not assign."""
-    heading = fold_tone(item.paras[0].text[:90]).lower()
+    first = item.paras[0].text.strip()
+    if len(first) > 150 or first.endswith((".", ";")):   # a sentence, not a heading
+        return False
+    heading = fold_tone(first).lower()
     return any(fold_tone(w).lower() in heading for w in cues()["assessment_headings"])
 
 
@@ -210,6 +213,8 @@ def _assign(task: Task, item: _Item, addressees: list[str], header, text: str) -
         if p.text.rstrip().endswith(":") and (n > 0 or not opening_found):
             rest = p.text[label.end() if label else 0:]
             subjects.extend(_clause_subjects(rest, fold_tone(rest)))
+    if opening_found and any(_LEAD.match(fold_tone(ITEM_LABEL.sub("", p.text, count=1))) for p in item.paras[1:]):
+        lead.extend(subjects[:1])   # "#### 9. Đảng ủy Công an tỉnh" / "- Chủ trì, phối hợp với ..."
     names = ([] if opening_found else list(addressees)) + subjects
     task.assignees = _orgs(names, header)
     task.lead = _orgs(lead, header)
@@ -225,6 +230,7 @@ def _sentence_subjects(sentence: str, folded: str, is_opening: bool, lead: list,
         s = am.end()
     end = read_name(folded, s)
     if end is None:
+        _partners(sentence, folded, s, coop)   # "- Chủ trì, phối hợp với Ban Dân vận ..." under a heading
         return []
     if is_opening and not am:
         colon = folded.find(":", s, s + 150)
@@ -246,13 +252,18 @@ def _sentence_subjects(sentence: str, folded: str, is_opening: bool, lead: list,
         coop.extend(partners)
         names = names + [n for n in partners if not is_generic_helper(n)]
     else:
-        for cm in _COOP.finditer(folded, end):
-            partner_end = read_name(folded, cm.end())
-            if partner_end is None and cm.group(0).rstrip().endswith("với"):
-                partner_end = _phrase_end(folded, cm.end())
-            if partner_end:
-                coop.extend(split_names(sentence[cm.end():partner_end]))
+        _partners(sentence, folded, end, coop)
     return names
+
+
+def _partners(sentence: str, folded: str, start: int, coop: list) -> None:
+    """Bodies named after "phối hợp (với)" from ``start`` on: cooperating."""
+    for cm in _COOP.finditer(folded, start):
+        partner_end = read_name(folded, cm.end())
+        if partner_end is None and cm.group(0).rstrip().endswith("với"):
+            partner_end = _phrase_end(folded, cm.end())
+        if partner_end:
+            coop.extend(split_names(sentence[cm.end():partner_end]))
 
 
 def _phrase_end(folded: str, start: int) -> int:
