@@ -280,8 +280,8 @@ def _path_documents(store, root: str, props, direction: str) -> set[str]:
     if "implements" in props:
         alternatives += "|(dkg:hasTask/(dkg:implements|dkg:guides))"
     pattern = f"?d ({alternatives})+ ?root" if direction == "down" else f"?root ({alternatives})+ ?d"
-    rows = store.select(f"SELECT DISTINCT ?d WHERE {{ GRAPH dkg:links {{ {pattern} }} }}",
-                        {"root": ox.NamedNode(root)})
+    rows = store.select(f"SELECT DISTINCT ?root ?d WHERE {{ GRAPH dkg:links {{ {pattern} "
+                        "FILTER NOT EXISTS { ?owner dkg:hasTask ?d } } }", {"root": ox.NamedNode(root)})
     return {r["d"] for r in rows} | {root}
 
 

@@ -187,7 +187,26 @@ def run(store, query_text: str, substitutions: dict | None = None):
     try:
         return store.query(query_text, substitutions or None)
     except QueryError as e:
-        raise QueryError(" ".join(str(e).split())) from None
+        raise QueryError(_short_message(str(e), query_text)) from None
+
+
+def _short_message(message: str, query_text: str) -> str:
+    """One line: the parser's message with its list of expected tokens cut short, and the text where it
+    stopped (``error at 1:31`` -> ``near '}'``)."""
+    message = " ".join(message.split())
+    where = re.search(r"error at (\d+):(\d+)", message)
+    expected = re.search(r"expected one of (.*)$", message)
+    if expected and len(expected.group(1)) > 80:
+        cut = expected.group(1)[:80]
+        message = message[:expected.start()] + "expected one of " + cut[:cut.rfind(", ")] + ", …"
+    if where:
+        lines = query_text.splitlines() or [""]
+        line_no, col = int(where.group(1)), int(where.group(2))
+        if 1 <= line_no <= len(lines):
+            near = lines[line_no - 1][max(col - 1, 0):max(col - 1, 0) + 20].strip()
+            if near:
+                message += f" (near {near!r})"
+    return message
 
 
 # ---- output -------------------------------------------------------------------------------------------------
