@@ -374,7 +374,7 @@ def test_a_runaway_is_reported_on_stderr_and_the_old_server_is_gone(fast_server)
     assert wait_gone(old_child, 5)
     assert count_when_back(fast_server) == TOTAL
     assert fast_server.child not in children(fast_server.proc.pid)
-    assert fast_server.stop() == ("warning: a query ran past the 1 s timeout and could not be cancelled: "
+    assert fast_server.stop() == ("warning: a query ran past the 1 s timeout: "
                                   "restarting the server (queries in flight are dropped)\n")
 
 
@@ -488,6 +488,16 @@ def test_get_prints_the_body_and_exits_by_status(store, path, code):
     if code == 0:
         assert parse_json(result.stdout.encode())[0] == TITLES
         assert "Nghị quyết số 12-NQ/TW" in result.stdout
+    assert servers_of(store) == before
+
+
+def test_get_runaway_is_one_line(store):
+    before = servers_of(store)
+    result = run_dkg("serve", "--store", str(store), "--timeout", "1", "--get",
+                     "/query?" + urllib.parse.urlencode({"query": CROSS}))
+    assert result.returncode == 1
+    path = "/query?" + urllib.parse.urlencode({"query": CROSS})
+    assert result.stderr == f"Error: --get {path}: no answer within the 1 s timeout\n"
     assert servers_of(store) == before
 
 
