@@ -521,3 +521,23 @@ def test_get_sees_the_new_generation_after_a_rebuild(tmp_path):
     result = run_dkg("serve", "--store", str(folder), "--get",
                      "/query?" + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}))
     assert json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"] == "3"
+
+
+@pytest.mark.parametrize("cors", [False, True])
+def test_cors_header_only_with_cors(store, server, cors):
+    s = Server(store, "--cors") if cors else server
+    try:
+        req = urllib.request.Request(f"{s.url}?query=ASK%7B%7D", headers={"Origin": "https://yasgui.triply.cc"})
+        with urllib.request.urlopen(req, timeout=20) as resp:
+            assert resp.headers.get("Access-Control-Allow-Origin") == ("*" if cors else None)
+    finally:
+        if cors:
+            s.stop()
+
+
+def test_builtin_query_page_is_offline(server):
+    with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/", timeout=20) as resp:
+        page = resp.read().decode()
+    import re
+
+    assert re.findall(r'(?:src|href)="(https?:[^"]*)"', page) == []
