@@ -458,7 +458,7 @@ def sparql(query, query_file, params, fmt, list_queries, store_path):
 @click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT",
               help="Address to listen on; a non-loopback address also needs --public.")
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(min=1), metavar="SECONDS",
-              help="Query time limit; a query that cannot be cancelled restarts the server.")
+              help="Query time limit: a query that computes longer restarts the server (queries in flight fail).")
 @click.option("--cors", is_flag=True, help="Allow cross-origin requests (a YASGUI page on another origin).")
 @click.option("--public", is_flag=True, help="Allow a --bind address other than loopback (0.0.0.0, a LAN address).")
 @click.option("--get", "get_path", default=None, metavar="PATH",
