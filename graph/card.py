@@ -1,59 +1,8 @@
 """What ``dkg show`` and ``dkg stats`` print, as plain data: a document's or an organisation's card, and the
-counts of a store. Every query binds its node with ``substitutions``."""
+counts of a store. Cards use index look-ups with the node as a term (no query text is built from input)."""
 from __future__ import annotations
 
 from .vocab import DKG_NS, DOCUMENT_CLASSES
-
-_DOC = """
-SELECT DISTINCT ?d ?type ?code ?date ?title ?issuer ?jurisdiction ?level ?source ?signer ?role ?cited WHERE {
-  OPTIONAL { ?d a ?type . FILTER(STRSTARTS(STR(?type), STR(dkg:))) }
-  OPTIONAL { ?d dkg:code ?code } OPTIONAL { ?d dkg:date ?date } OPTIONAL { ?d dkg:title ?title }
-  OPTIONAL { ?d dkg:issuedBy/dkg:name ?issuer } OPTIONAL { ?d dkg:jurisdiction ?jurisdiction }
-  OPTIONAL { ?d dkg:level ?level } OPTIONAL { ?d dkg:sourceFile ?source }
-  OPTIONAL { ?d dkg:signedBy ?p . ?p dkg:name ?signer . OPTIONAL { ?p dkg:role ?role } }
-  OPTIONAL { ?d dkg:knownOnlyByCitation ?cited }
-}"""
-
-_LINKS_OUT = """
-SELECT DISTINCT ?d ?p ?other ?code ?label ?sentence ?provenance ?source WHERE {
-  VALUES ?p { dkg:implements dkg:basedOn dkg:cites dkg:guides dkg:amends dkg:replaces dkg:repeals dkg:partOf }
-  GRAPH ?g { ?d ?p ?other } FILTER(?g != dkg:links)
-  OPTIONAL { ?other dkg:code ?code } OPTIONAL { ?other rdfs:label ?label }
-  OPTIONAL { ?e rdf:subject ?d ; rdf:predicate ?p ; rdf:object ?other ; dkg:sentence ?sentence ;
-                dkg:provenance ?provenance . OPTIONAL { ?e prov:wasDerivedFrom ?source } }
-} ORDER BY ?p ?code ?other"""
-
-_LINKS_IN = """
-SELECT DISTINCT ?d ?p ?other ?code ?label ?sentence ?provenance ?source WHERE {
-  VALUES ?p { dkg:implements dkg:basedOn dkg:cites dkg:guides dkg:amends dkg:replaces dkg:repeals dkg:partOf }
-  GRAPH ?g { ?other ?p ?d } FILTER(?g != dkg:links)
-  OPTIONAL { ?other dkg:code ?code } OPTIONAL { ?other rdfs:label ?label }
-  OPTIONAL { ?e rdf:subject ?other ; rdf:predicate ?p ; rdf:object ?d ; dkg:sentence ?sentence ;
-                dkg:provenance ?provenance . OPTIONAL { ?e prov:wasDerivedFrom ?source } }
-} ORDER BY ?p ?code ?other"""
-
-_TASKS = """
-SELECT DISTINCT ?d ?t ?label ?text ?role ?org ?name ?level WHERE {
-  ?d dkg:hasTask ?t . ?t dkg:taskLabel ?label . OPTIONAL { ?t dkg:text ?text }
-  OPTIONAL { VALUES ?role { dkg:assignsTo dkg:leadBy dkg:cooperatesWith }
-             ?t ?role ?org . ?org dkg:name ?name . OPTIONAL { ?org dkg:level ?level } }
-}"""
-
-_ORG = """
-SELECT DISTINCT ?o ?name ?level WHERE { ?o dkg:name ?name . OPTIONAL { ?o dkg:level ?level } } LIMIT 1"""
-
-_ORG_TASKS = """
-SELECT DISTINCT ?o ?role ?t ?label ?doc ?code ?doclabel WHERE {
-  VALUES ?role { dkg:assignsTo dkg:leadBy dkg:cooperatesWith }
-  ?t ?role ?o ; dkg:taskLabel ?label . ?doc dkg:hasTask ?t .
-  OPTIONAL { ?doc dkg:code ?code } OPTIONAL { ?doc rdfs:label ?doclabel }
-} ORDER BY ?code ?label"""
-
-_ORG_DOCS = """
-SELECT DISTINCT ?o ?role ?doc ?code ?doclabel WHERE {
-  VALUES ?role { dkg:issuedBy dkg:addressedTo }
-  ?doc ?role ?o . OPTIONAL { ?doc dkg:code ?code } OPTIONAL { ?doc rdfs:label ?doclabel }
-} ORDER BY ?role ?code"""
 
 
 def _local(iri: str | None) -> str | None:
@@ -69,58 +18,111 @@ def _natural(label: str):
     return [int(p) if p.isdigit() else p for p in __import__("re").split(r"(\d+)", label)]
 
 
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_PROV = "http://www.w3.org/ns/prov#"
+_DOC_LINKS = ("implements", "basedOn", "cites", "guides", "amends", "replaces", "repeals", "partOf")
+_TASK_ROLES = ("assignsTo", "leadBy", "cooperatesWith")
+
+
+def _one(facts: dict, local: str, ns: str = DKG_NS) -> str | None:
+    values = sorted(v.value for v in facts.get(ns + local, []))
+    return values[0] if values else None
+
+
 def card(store, node: str) -> dict:
-    """The card of a document or an organisation (decided by what the node is)."""
+    """The card of a document or an organisation (decided by what the node is).
+
+    Built from index look-ups (`graph.store.Store.describe`), not SPARQL: a document cited by a thousand texts
+    has its facts in a thousand graphs, and the cost here grows with the card, not with the citations' copies.
+    """
     import pyoxigraph as ox
 
-    subject = ox.NamedNode(node)
-    if store.query("ASK { ?o a dkg:Organisation }", {"o": subject}):
-        return _org_card(store, subject)
-    rows = store.select(_DOC, {"d": subject})
-    first = rows[0] if rows else {}
+    from . import iri as iris
+
+    facts = store.describe(node)
+    types = [v.value for v in facts.get(_RDF + "type", [])]
+    if DKG_NS + "Organisation" in types:
+        return _org_card(store, node, facts)
+    doc_type = next((t for t in types if t.startswith(DKG_NS)), None)
+    issuer = _one(facts, "issuedBy")
+    signer = _one(facts, "signedBy")
+    signer_facts = store.describe(signer) if signer else {}
     doc = {
-        "kind": "document", "iri": node, "type": _type_label(first.get("type")),
-        "codes": sorted({r["code"] for r in rows if r["code"]}), "date": first.get("date"),
-        "title": first.get("title"), "issuer": first.get("issuer"), "jurisdiction": first.get("jurisdiction"),
-        "level": _local(first.get("level")), "sources": sorted({r["source"] for r in rows if r["source"]}),
-        "signatory": ({"name": first["signer"], "role": first.get("role")} if first.get("signer") else None),
-        "known_only_by_citation": any(r["cited"] == "true" for r in rows),
+        "kind": "document", "iri": node, "type": _type_label(doc_type),
+        "codes": sorted(v.value for v in facts.get(DKG_NS + "code", [])), "date": _one(facts, "date"),
+        "title": _one(facts, "title"), "issuer": _one(store.describe(issuer), "name") if issuer else None,
+        "jurisdiction": _one(facts, "jurisdiction"), "level": _local(_one(facts, "level")),
+        "sources": sorted(v.value for v in facts.get(DKG_NS + "sourceFile", [])),
+        "signatory": ({"name": _one(signer_facts, "name"), "role": _one(signer_facts, "role")} if signer else None),
+        "known_only_by_citation": _one(facts, "knownOnlyByCitation") == "true",
     }
-    doc["outgoing"] = _links(store.select(_LINKS_OUT, {"d": subject}))
-    doc["incoming"] = _links(store.select(_LINKS_IN, {"d": subject}))
-    tasks: dict[str, dict] = {}
-    for r in store.select(_TASKS, {"d": subject}):
-        t = tasks.setdefault(r["t"], {"label": r["label"], "text": r["text"], "assignees": []})
-        if r["org"]:
-            entry = {"role": _local(r["role"]), "name": r["name"], "level": _local(r["level"]), "iri": r["org"]}
-            if entry not in t["assignees"]:
-                t["assignees"].append(entry)
-    doc["tasks"] = sorted(tasks.values(), key=lambda t: _natural(t["label"]))
+    subject = ox.NamedNode(node)
+    links = iris.links_graph()
+    evidence_out = _evidence(store, store.subjects(_RDF + "subject", subject))
+    evidence_in = _evidence(store, store.subjects(_RDF + "object", subject))
+    doc["outgoing"], doc["incoming"] = [], []
+    for local in _DOC_LINKS:
+        p = DKG_NS + local
+        for other in sorted({v.value for v in facts.get(p, []) if isinstance(v, ox.NamedNode)}):
+            doc["outgoing"].append(_link(store, local, other, evidence_out.get((node, p, other), [])))
+        for other in store.subjects(p, subject, links):
+            doc["incoming"].append(_link(store, local, other, evidence_in.get((other, p, node), [])))
+    tasks = []
+    for t in sorted({v.value for v in facts.get(DKG_NS + "hasTask", [])}):
+        tf = store.describe(t)
+        entry = {"label": _one(tf, "taskLabel") or t.rsplit("/", 1)[-1], "text": _one(tf, "text"), "assignees": []}
+        for role in _TASK_ROLES:
+            for org in sorted({v.value for v in tf.get(DKG_NS + role, [])}):
+                of = store.describe(org)
+                entry["assignees"].append({"role": role, "name": _one(of, "name"), "level": _local(_one(of, "level")),
+                                           "iri": org})
+        tasks.append(entry)
+    doc["tasks"] = sorted(tasks, key=lambda t: _natural(t["label"]))
     return doc
 
 
-def _links(rows) -> list[dict]:
-    out: dict[tuple, dict] = {}
-    for r in rows:
-        k = (r["p"], r["other"])
-        link = out.setdefault(k, {"relation": _local(r["p"]), "iri": r["other"], "code": r["code"],
-                                  "label": r["label"], "evidence": []})
-        if r["sentence"]:
-            ev = {"sentence": r["sentence"], "provenance": r["provenance"], "source": r["source"]}
-            if ev not in link["evidence"]:
-                link["evidence"].append(ev)
-    return list(out.values())
+def _evidence(store, nodes) -> dict[tuple, list]:
+    out: dict[tuple, list] = {}
+    for e in nodes:
+        f = store.describe(e)
+        key = (_one(f, "subject", _RDF), _one(f, "predicate", _RDF), _one(f, "object", _RDF))
+        sentence = _one(f, "sentence")
+        if sentence:
+            ev = {"sentence": sentence, "provenance": _one(f, "provenance"), "source": _one(f, "wasDerivedFrom", _PROV)}
+            if ev not in out.setdefault(key, []):
+                out[key].append(ev)
+    return out
 
 
-def _org_card(store, subject) -> dict:
-    rows = store.select(_ORG, {"o": subject})
-    first = rows[0] if rows else {}
-    tasks = [{"role": _local(r["role"]), "task": r["label"], "document": r["doc"], "code": r["code"] or r["doclabel"]}
-             for r in store.select(_ORG_TASKS, {"o": subject})]
-    docs = [{"role": _local(r["role"]), "document": r["doc"], "code": r["code"] or r["doclabel"]}
-            for r in store.select(_ORG_DOCS, {"o": subject})]
-    return {"kind": "organisation", "iri": subject.value, "name": first.get("name"),
-            "level": _local(first.get("level")), "tasks": tasks, "documents": docs}
+def _link(store, relation: str, other: str, evidence: list) -> dict:
+    f = store.describe(other)
+    return {"relation": relation, "iri": other, "code": _one(f, "code"), "label": _one(f, "label", _RDFS),
+            "evidence": sorted(evidence, key=lambda e: e["sentence"])}
+
+
+def _org_card(store, node: str, facts: dict) -> dict:
+    import pyoxigraph as ox
+
+    from . import iri as iris
+
+    subject = ox.NamedNode(node)
+    links = iris.links_graph()
+    tasks = []
+    for role in _TASK_ROLES:
+        for t in store.subjects(DKG_NS + role, subject, links):
+            for doc in store.subjects(DKG_NS + "hasTask", ox.NamedNode(t), links):
+                df = store.describe(doc)
+                tasks.append({"role": role, "task": _one(store.describe(t), "taskLabel"), "document": doc,
+                              "code": _one(df, "code") or _one(df, "label", _RDFS)})
+    docs = []
+    for role in ("issuedBy", "addressedTo"):
+        for doc in store.subjects(DKG_NS + role, subject):
+            df = store.describe(doc)
+            docs.append({"role": role, "document": doc, "code": _one(df, "code") or _one(df, "label", _RDFS)})
+    return {"kind": "organisation", "iri": node, "name": _one(facts, "name"), "level": _local(_one(facts, "level")),
+            "tasks": sorted(tasks, key=lambda t: (t["code"] or "", _natural(t["task"] or ""))),
+            "documents": sorted(docs, key=lambda d: (d["role"], d["code"] or ""))}
 
 
 _STATS = {

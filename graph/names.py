@@ -5,8 +5,9 @@ word and a number (``Nghị quyết 12``, ``nghi quyet 12``, ``Nghị quyết s�
 (``12-NQ/TW 2022``), an organisation name (``Đảng ủy Công an tỉnh``), or an IRI. Several matches raise
 `AmbiguousName` listing code, type, date, issuer and jurisdiction; none raises `UnknownDocument`.
 
-Only the number of a name ever reaches the store, and as a bound parameter: the rest is compared in Python,
-so nothing a user types becomes query text.
+Only the number of a name ever reaches the store, as a term of an index look-up (no query text at all): the
+rest is compared in Python. The look-ups use the store's indexes, not SPARQL, because a document cited by a
+thousand texts has its facts in a thousand graphs and SPARQL's union default graph would multiply them.
 """
 from __future__ import annotations
 
@@ -16,22 +17,15 @@ from dataclasses import dataclass
 from .errors import AmbiguousName, UnknownDocument
 from .vocab import DKG_NS, DOCUMENT_CLASSES, document_class, fold
 
-_CANDIDATES = """
-SELECT ?d ?number ?code ?type ?date ?issuer ?jurisdiction ?key ?source WHERE {
-  ?d dkg:number ?number .
-  OPTIONAL { ?d dkg:code ?code }
-  OPTIONAL { ?d a ?type . FILTER(STRSTARTS(STR(?type), STR(dkg:))) }
-  OPTIONAL { ?d dkg:date ?date }
-  OPTIONAL { ?d dkg:issuedBy/dkg:name ?issuer }
-  OPTIONAL { ?d dkg:jurisdiction ?jurisdiction }
-  OPTIONAL { ?d dkg:identityKey ?key }
-  OPTIONAL { ?d dkg:sourceFile ?source }
-}"""
+_CODE, _NUMBER, _DATE, _ISSUED, _NAME, _JURIS, _KEY = (DKG_NS + p for p in (
+    "code", "number", "date", "issuedBy", "name", "jurisdiction", "identityKey"))
+_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_ORG = DKG_NS + "Organisation"
 
-_ORGS = """
-SELECT ?o ?name ?level WHERE { ?o a dkg:Organisation ; dkg:name ?name . OPTIONAL { ?o dkg:level ?level } }"""
 
-_EXISTS = "ASK { ?s ?p ?o }"
+def _first(facts: dict, predicate: str) -> str | None:
+    values = facts.get(predicate)
+    return sorted(v.value for v in values)[0] if values else None
 
 
 @dataclass
@@ -79,40 +73,48 @@ def _parse(name: str) -> tuple[str | None, str | None, str | None, str | None]:
 
 
 def candidates(store, name: str) -> list[Candidate]:
-    """Every document or organisation ``name`` may mean."""
+    """Every document or organisation ``name`` may mean (``store`` is a `graph.store.Store`)."""
     import pyoxigraph as ox
 
     name = (name or "").strip()
     if not name:
         return []
     if re.match(r"^https?://\S+$", name):
-        if store.query(_EXISTS, {"s": ox.NamedNode(name)}):
-            return [Candidate(name, None, None, None, None, None, None)]
-        return []
+        return [Candidate(name, None, None, None, None, None, None)] if store.describe(name) else []
     type_local, number, code, year = _parse(name)
     found: dict[str, Candidate] = {}
     if number:
-        for form in {number, str(int(number)), number.zfill(2)}:
-            for row in store.select(_CANDIDATES, {"number": form}):
-                if code and (row["code"] is None or _code_form(row["code"]) != _code_form(code)):
-                    continue
-                cls = row["type"][len(DKG_NS):] if row["type"] else None
-                if type_local and cls != type_local:
-                    continue
-                if year and not (row["date"] or "").startswith(year):
-                    continue
-                label = next((vi for local, vi, _e, _o in DOCUMENT_CLASSES if local == cls), cls)
-                scope = row["key"].split("|")[0] if row["key"] else None
-                found.setdefault(row["d"], Candidate(row["d"], row["code"], label, row["date"], row["issuer"],
-                                                     row["jurisdiction"], scope))
+        nodes: list[str] = []
+        for form in dict.fromkeys((number, str(int(number)), number.zfill(2))):
+            nodes.extend(store.subjects(_NUMBER, ox.Literal(form)))
+        for node in dict.fromkeys(nodes):
+            facts = store.describe(node)
+            codes = [v.value for v in facts.get(_CODE, [])]
+            if code and not any(_code_form(c) == _code_form(code) for c in codes):
+                continue
+            classes = [v.value[len(DKG_NS):] for v in facts.get(_TYPE, []) if v.value.startswith(DKG_NS)]
+            cls = classes[0] if classes else None
+            if type_local and cls != type_local:
+                continue
+            date = _first(facts, _DATE)
+            if year and not (date or "").startswith(year):
+                continue
+            issuer = None
+            if facts.get(_ISSUED):
+                issuer = _first(store.describe(sorted(v.value for v in facts[_ISSUED])[0]), _NAME)
+            label = next((vi for local, vi, _e, _o in DOCUMENT_CLASSES if local == cls), cls)
+            key = _first(facts, _KEY)
+            found[node] = Candidate(node, codes[0] if codes else None, label, date, issuer, _first(facts, _JURIS),
+                                    key.split("|")[0] if key else None)
         return sorted(found.values(), key=lambda c: (c.date or "", c.iri))
     from .resolve import canonical_org_name
 
     wanted = fold(canonical_org_name(name)[0])
-    for row in store.select(_ORGS):
-        if fold(row["name"]) == wanted:
-            scope = row["o"].rstrip("/").split("/")[-2]
-            found.setdefault(row["o"], Candidate(row["o"], None, "Tổ chức", None, row["name"], None, scope))
+    for node in store.subjects(_TYPE, ox.NamedNode(_ORG)):
+        names = [v.value for v in store.describe(node).get(_NAME, [])]
+        if any(fold(n) == wanted for n in names):
+            scope = node.rstrip("/").split("/")[-2]
+            found[node] = Candidate(node, None, "Tổ chức", None, names[0], None, scope)
     return sorted(found.values(), key=lambda c: c.iri)
 
 

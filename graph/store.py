@@ -115,6 +115,27 @@ class Store:
     def __len__(self) -> int:
         return len(self.ox)
 
+    def describe(self, node: str, graph: str | None = None) -> dict[str, list]:
+        """{predicate IRI: [distinct objects (pyoxigraph terms)]} of one node, across all graphs (or one).
+
+        Uses the store's indexes directly, not SPARQL: a node cited by a thousand texts has its facts repeated
+        in a thousand graphs, and the union default graph of SPARQL would multiply them."""
+        import pyoxigraph as ox
+
+        out: dict[str, dict] = {}
+        g = ox.NamedNode(graph) if graph else None
+        for q in self.ox.quads_for_pattern(ox.NamedNode(node), None, None, g):
+            out.setdefault(q.predicate.value, {})[q.object] = None
+        return {p: list(objs) for p, objs in out.items()}
+
+    def subjects(self, predicate: str, obj, graph: str | None = None) -> list[str]:
+        """Distinct subjects of (?, predicate, obj) — obj a pyoxigraph term — across all graphs (or one)."""
+        import pyoxigraph as ox
+
+        g = ox.NamedNode(graph) if graph else None
+        return list(dict.fromkeys(q.subject.value for q in self.ox.quads_for_pattern(None, ox.NamedNode(predicate), obj, g)
+                                  if isinstance(q.subject, ox.NamedNode)))
+
     def named_graphs(self) -> list[str]:
         return [g.value for g in self.ox.named_graphs()]
 
