@@ -451,6 +451,109 @@ def sparql(query, query_file, params, fmt, list_queries, store_path):
 
 # ---- view, site (issue 5) ------------------------------------------------------------------------------------
 
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--all", "whole", is_flag=True, help="Draw the whole graph instead of one lineage.")
+@click.option("--down", "direction", flag_value="down", default=True, help="What carries it out (default).")
+@click.option("--up", "direction", flag_value="up", help="What it carries out, up to the centre.")
+@click.option("--depth", type=click.IntRange(min=1), default=None, help="At most this many document steps.")
+@click.option("--level", type=click.Choice(_LEVELS), default=None,
+              help="Keep only the paths that end in tasks or organisations of this level.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="The HTML file to write (default: <name>.html here).")
+@click.option("--max-nodes", type=click.IntRange(min=10), default=1500, show_default=True,
+              help="Above this many nodes the page groups what it cannot show, and says so.")
+@store_option
+def view(name, whole, direction, depth, level, output, max_nodes, store_path):
+    """Write an interactive, offline HTML page of a lineage (or of the whole graph with --all).
+
+    Levels run top to bottom (central, province, district, commune); hover a node or a link for its details
+    and the sentence behind it; click a node to highlight its neighbourhood; search by code or name, with or
+    without diacritics.
+
+    Example:
+
+    \b
+        dkg view 12-NQ/TW -o lineage.html
+        dkg view 1123-CV/TU --up
+        dkg view --all -o graph.html
+    """
+    from graph.store import open_read_only
+    from visualize import write_lineage_html
+
+    if bool(name) == bool(whole):
+        raise click.UsageError("give a document NAME or --all, not both")
+    store = open_read_only(store_path)
+    if whole:
+        from graph.overview import whole_graph
+
+        data = whole_graph(store)
+        title = "Toàn bộ đồ thị"
+    else:
+        from graph.lineage import lineage as walk
+
+        data = walk(store, name, direction=direction, depth=depth, level=level, evidence=True)
+        title = None
+    if output is None:
+        from visualize.html import slug
+
+        output = "graph.html" if whole else f"{slug(next(n for n in data['nodes'] if n['id'] == data['root']))}.html"
+    path = write_lineage_html(data, output, title=title, max_nodes=max_nodes)
+    click.echo(f"Wrote {path} ({len(data['nodes'])} nodes, {len(data['edges'])} links)")
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.option("--max-nodes", type=click.IntRange(min=10), default=1500, show_default=True,
+              help="Above this many nodes a page groups what it cannot show.")
+@store_option
+def site(out_dir, max_nodes, store_path):
+    """Write a static, offline site: an index of every document (filterable with or without diacritics) and
+    one lineage page per document. Open OUT_DIR/index.html in a browser; no server is needed.
+
+    Example:
+
+    \b
+        dkg site site/
+    """
+    from graph.lineage import lineage as walk
+    from graph.overview import all_documents
+    from graph.store import open_read_only
+    from visualize import render_site
+
+    store = open_read_only(store_path)
+    documents = all_documents(store)
+    with click.progressbar(length=len(documents), label="Pages", file=sys.stderr) as bar:
+        index = render_site(documents, lambda doc_id: walk(store, doc_id, evidence=True), out_dir,
+                            max_nodes=max_nodes, progress=lambda done, total: bar.update(1))
+    click.echo(f"Wrote {index} ({len(documents)} documents)")
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="lineage.html", show_default=True,
+              help="Where to write the 12-NQ/TW page.")
+@store_option
+@click.pass_context
+def demo(ctx, output, store_path):
+    """The main job on the bundled corpus: ingest data/corpus into the store, print the lineage of
+    Nghị quyết 12-NQ/TW, and write its interactive page.
+
+    Example:
+
+    \b
+        dkg demo
+    """
+    from graph.resources import data_path
+
+    corpus = data_path("corpus")
+    click.echo(f"== dkg ingest {corpus}", err=True)
+    ctx.invoke(ingest, paths=(str(corpus),), store_path=store_path)
+    click.echo("== dkg lineage 12-NQ/TW", err=True)
+    ctx.invoke(lineage, name="12-NQ/TW", relations=("implements", "based_on", "cites"), store_path=store_path)
+    click.echo(f"== dkg view 12-NQ/TW -o {output}", err=True)
+    ctx.invoke(view, name="12-NQ/TW", output=output, store_path=store_path)
+
 # ---- serve (issue 6) -----------------------------------------------------------------------------------------
 
 
