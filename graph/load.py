@@ -79,18 +79,27 @@ def record_text(record) -> str:
 
     data = record.to_dict()
     head = {"reviewed": False, "checksum": checksum(data)}
-    return (yaml.safe_dump(head, allow_unicode=True, sort_keys=False)
-            + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120))
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present
+    return (yaml.dump(head, Dumper=dumper, allow_unicode=True, sort_keys=False)
+            + yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=120))
 
 
-def is_hand_made(path: Path) -> bool:
+def _load_yaml(path: Path):
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+
+
+def is_hand_made(path: Path, data=None) -> bool:
     """True when a person made or edited the record at ``path`` (see the module docstring)."""
     import yaml
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return False  # unreadable: a broken file is not protected, re-extraction replaces it
+    if data is None:
+        try:
+            data = _load_yaml(path)
+        except (OSError, UnicodeError, yaml.YAMLError):
+            return False  # unreadable: a broken file is not protected, re-extraction replaces it
     if not isinstance(data, dict):
         return False
     if data.get("reviewed") is True:
@@ -108,11 +117,9 @@ def record_path(record, records_dir: Path) -> Path:
     path = records_dir / f"{base}.yaml"
     if path.exists():
         try:
-            import yaml
-
-            existing = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            existing = _load_yaml(path) or {}
             other = existing.get("source") if isinstance(existing, dict) else None
-        except (OSError, Exception):
+        except Exception:  # an unreadable record is replaced, not protected
             other = None
         if other is not None and other != record.source:
             path = records_dir / f"{base}--{slug(Path(record.source).stem)}.yaml"
@@ -165,10 +172,12 @@ def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_p
     if not loaded:
         return report
     resolver = Resolver()
+    stale: dict[str, set[str]] = {}  # source -> record files its earlier graphs were made from
     try:
         existing = store_mod.open_read_only(store_path)
         for k in existing.corpus_keys():
             resolver.add(DocKey.from_text(k))
+        stale = _record_files_of(existing, [r.source for r, _n in loaded])
         del existing
     except DkgError:
         pass
@@ -187,7 +196,30 @@ def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_p
     with store_mod.writing(store_path) as w:
         w.replace_graphs(graphs, drop_sources=[r.source for r, _n in loaded])
         report.triples = _triples(w)
+    # a text re-read under a new identity leaves its old record behind: remove it, unless a person edited it
+    for record, name in loaded:
+        for old in stale.get(record.source, ()):
+            path = records_dir / old
+            if old != name and path.exists():
+                if is_hand_made(path):
+                    report.warnings.append(f"{path}: hand-edited record of {record.source} no longer matches its "
+                                           f"identity ({name}); kept, check it")
+                else:
+                    path.unlink()
     return report
+
+
+def _record_files_of(store, sources) -> dict[str, set[str]]:
+    import pyoxigraph as ox
+
+    from .vocab import DKG_NS
+
+    out: dict[str, set[str]] = {}
+    for src in dict.fromkeys(sources):
+        for g in store.subjects(DKG_NS + "sourceFile", ox.Literal(src)):
+            for v in store.describe(g, graph=g).get(DKG_NS + "recordFile", []):
+                out.setdefault(src, set()).add(v.value)
+    return out
 
 
 def build(store_path, records_dir, curated_path=None) -> LoadReport:
@@ -212,6 +244,7 @@ def build(store_path, records_dir, curated_path=None) -> LoadReport:
     if errors:
         raise RecordError(f"{len(errors)} malformed record(s), the store was not changed:\n  " + "\n  ".join(errors))
     report = LoadReport(files=len(files))
+    records = _one_record_per_source(records, records_dir, report)
     resolver = Resolver(document_key(r) for r, _n in records)
     quads = []
     for record, name in records:
@@ -223,6 +256,21 @@ def build(store_path, records_dir, curated_path=None) -> LoadReport:
         quads.extend(curated_to_quads(curated))
     report.triples = store_mod.build(store_path, quads)
     return report
+
+
+def _one_record_per_source(records, records_dir: Path, report: LoadReport) -> list:
+    """Two records of one source text (an old identity left behind): the newest file wins, with a warning."""
+    by_source: dict[str, list] = {}
+    for record, name in records:
+        by_source.setdefault(record.source, []).append((record, name))
+    out = []
+    for source, group in by_source.items():
+        if len(group) > 1:
+            group.sort(key=lambda rn: (records_dir / rn[1]).stat().st_mtime, reverse=True)
+            report.warnings.append(f"{source}: {len(group)} records ({', '.join(n for _r, n in group)}); "
+                                   f"using the newest, {group[0][1]}")
+        out.append(group[0])
+    return out
 
 
 def _count(report: LoadReport, record, rg) -> None:

@@ -188,3 +188,23 @@ def test_validate_reports_violations_one_per_line(ingested):
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if "36-QĐ/TU" in line]
     assert any("dkg:date" in line for line in lines)
+
+
+def test_a_text_read_under_a_new_identity_leaves_no_old_record_behind(tmp_path, corpus_dir):
+    """When a better parser (or an edited text) changes a document's identity, its old record and graph go."""
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    text = (corpus_dir / "1123-CV-TU-bac-ninh-2026.txt").read_text(encoding="utf-8")
+    letter = texts / "letter.txt"
+    letter.write_text(text.replace("ngày 15 tháng 5 năm 2026", ""), encoding="utf-8")  # the date is lost
+    store, records = tmp_path / "store", tmp_path / "records"
+    run("ingest", texts, "--store", store, "--records", records)
+    first = sorted(p.name for p in records.glob("*.yaml"))
+    letter.write_text(text, encoding="utf-8")  # now the date is read: a new identity (year 2026)
+    run("ingest", texts, "--store", store, "--records", records)
+    second = sorted(p.name for p in records.glob("*.yaml"))
+    assert len(first) == len(second) == 1 and first != second
+    assert _stats(store)["documents with text"] == 1
+    before = _stats(store)
+    run("build", "--store", store, "--records", records)
+    assert _stats(store) == before
