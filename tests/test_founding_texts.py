@@ -66,6 +66,19 @@ def test_task_assignees(founding):
                 assert hit[0]["level"] == e["level"], (label, hit[0])
 
 
+def test_cooperating_bodies_are_kept_apart(founding):
+    case, record, _ = founding
+    tasks = {t.label: t for t in record.tasks}
+    for label, expected in case.get("cooperating", {}).items():
+        got = [o.to_dict() for o in tasks[label].cooperating]
+        for e in expected:
+            hit = [g for g in got if names_match(g["name"], e["name"])]
+            assert hit, f"task {label}: {e['name']!r} not among cooperating {[g['name'] for g in got]}"
+            assert hit[0]["level"] == e["level"], (label, hit[0])
+            assigned = [a.name for a in tasks[label].assignees]
+            assert not any(names_match(a, e["name"]) for a in assigned), f"{e['name']!r} cooperates, not assigned"
+
+
 def test_named_assignees_have_a_level(founding):
     _, record, _ = founding
     for t in record.tasks:

@@ -16,9 +16,8 @@ Who the assignees are, in order of precedence:
   subjects of the item's other sentences (unless the predicate describes: "đã", "ghi nhận", ...);
 * an item that opens without a subject takes the addressees of the lead-in sentence ("Ban Thường vụ Huyện ủy
   yêu cầu các cấp ủy, ... triển khai thực hiện tốt một số nhiệm vụ trọng tâm sau:");
-* "A phối hợp với B" without a lead ("chủ trì"): A and B do the work together, so B is an assignee as well as
-  cooperating; with "A chủ trì, phối hợp với B", B only cooperates. Generic helpers ("các cơ quan liên quan")
-  are never assignees;
+* "A phối hợp với B" (with or without "chủ trì"): A is the assignee, B cooperates (the subject of the
+  sentence carries the work; the bodies it works with are kept apart in ``cooperating``);
 * items that assess rather than assign ("1. Về đánh giá tình hình ...") have no assignees.
 """
 from __future__ import annotations
@@ -250,7 +249,6 @@ def _sentence_subjects(sentence: str, folded: str, is_opening: bool, lead: list,
         partner_end = read_name(folded, end + jm.end()) or _phrase_end(folded, end + jm.end())
         partners = [n for n in split_names(sentence[end + jm.end():partner_end]) if n]
         coop.extend(partners)
-        names = names + [n for n in partners if not is_generic_helper(n)]
     else:
         _partners(sentence, folded, end, coop)
     return names
