@@ -139,6 +139,10 @@ class Store:
     def named_graphs(self) -> list[str]:
         return [g.value for g in self.ox.named_graphs()]
 
+    def quads(self):
+        """Every quad of the store (pyoxigraph Quads), for exports."""
+        return self.ox.quads_for_pattern(None, None, None, None)
+
     def corpus_keys(self) -> list[str]:
         """The identity keys of the documents whose text was read (they resolve year-less citations)."""
         rows = self.select("SELECT DISTINCT ?k WHERE { ?d dkg:sourceFile ?f ; dkg:identityKey ?k }")
@@ -154,6 +158,27 @@ def open_read_only(store_path: str | os.PathLike = ".dkg") -> Store:
         return Store(ox.Store.read_only(str(directory)), Path(store_path))
     except OSError as e:
         raise StoreError(f"cannot open the store at {store_path}: {e}") from None
+
+
+def connect(store_path: str | os.PathLike = ".dkg", endpoint: str | None = None, write: bool = False,
+            fresh: bool = False):
+    """The store a command works on: the embedded store folder ``store_path``, or the SPARQL 1.1 server whose
+    query URL is ``endpoint`` (`graph.remote`). Reading gives a `Store` (or `graph.remote.RemoteStore`);
+    ``write`` gives a context manager yielding a `Writer` (or `graph.remote.RemoteWriter`), ``fresh`` for a build."""
+    if endpoint:
+        from .remote import connect as connect_remote
+
+        return connect_remote(endpoint, write=write, fresh=fresh)
+    return writing(store_path, fresh=fresh) if write else open_read_only(store_path)
+
+
+def derivation_predicates() -> set[str]:
+    """The predicates the derived graphs are computed from or hold (`graph.rdf.derived_quads`): the link
+    properties, rdf:type, dkg:sourceFile and dkg:knownOnlyByCitation."""
+    from .rdf import RDF_TYPE
+    from .vocab import DKG_NS, LINK_PROPERTIES
+
+    return {DKG_NS + p for p in LINK_PROPERTIES} | {RDF_TYPE, DKG_NS + "sourceFile", DKG_NS + "knownOnlyByCitation"}
 
 
 # ---- writing -------------------------------------------------------------------------------------------------
@@ -227,35 +252,24 @@ class Writer(Store):
         self._recompute_derived(touched, RDF_TYPE)
 
     def _recompute_derived(self, subjects, rdf_type: str) -> None:
+        """Recompute the derived graphs of ``subjects`` from their facts in the other graphs, by the rule of a
+        build (`graph.rdf.derived_quads`; `graph.remote.RemoteWriter` uses it too)."""
         import pyoxigraph as ox
 
         from . import iri
-        from .rdf import _document_class_iris
-        from .vocab import DKG_NS, LINK_PROPERTIES, XSD
+        from .rdf import derived_quads
 
-        links = ox.NamedNode(iri.links_graph())
-        status = ox.NamedNode(iri.status_graph())
-        link_preds = [ox.NamedNode(DKG_NS + p) for p in LINK_PROPERTIES]
-        flag = ox.NamedNode(DKG_NS + "knownOnlyByCitation")
-        true = ox.Literal("true", datatype=ox.NamedNode(str(XSD) + "boolean"))
-        source_pred = ox.NamedNode(DKG_NS + "sourceFile")
-        type_pred = ox.NamedNode(rdf_type)
-        doc_classes = _document_class_iris()
-        remove, add = [], []
+        derived = {ox.NamedNode(iri.links_graph()), ox.NamedNode(iri.status_graph())}
+        wanted = {ox.NamedNode(p) for p in derivation_predicates() | {rdf_type}}
+        facts, remove = [], []
         for s in subjects:
-            if not isinstance(s, ox.NamedNode):
-                continue
-            for p in link_preds:
-                remove.extend(self.ox.quads_for_pattern(s, p, None, links))
-                add.extend(ox.Quad(s, p, q.object, links) for q in self.ox.quads_for_pattern(s, p, None, None)
-                           if q.graph_name != links and isinstance(q.object, ox.NamedNode))
-            remove.extend(self.ox.quads_for_pattern(s, flag, None, status))
-            is_doc = any(q.object.value in doc_classes for q in self.ox.quads_for_pattern(s, type_pred, None, None))
-            if is_doc and next(iter(self.ox.quads_for_pattern(s, source_pred, None, None)), None) is None:
-                add.append(ox.Quad(s, flag, true, status))
+            if isinstance(s, ox.NamedNode):
+                for q in self.ox.quads_for_pattern(s, None, None, None):
+                    if q.predicate in wanted:
+                        (remove if q.graph_name in derived else facts).append(q)
         for q in remove:
             self.ox.remove(q)
-        self.ox.extend(add)
+        self.ox.extend(derived_quads(facts))
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -340,8 +354,9 @@ def writing(store_path: str | os.PathLike = ".dkg", fresh: bool = False):
         _clean(folder)
 
 
-def build(store_path, quads) -> int:
-    """Replace the whole store by ``quads`` (plus their derived graphs); returns the number of quads stored."""
-    with writing(store_path, fresh=True) as w:
+def build(store_path, quads, endpoint: str | None = None) -> int:
+    """Replace the whole store by ``quads`` (plus their derived graphs); returns the number of quads stored.
+    With ``endpoint``, the server's graphs are replaced and those not in ``quads`` dropped (see `graph.remote`)."""
+    with connect(store_path, endpoint, write=True, fresh=True) as w:
         w.bulk_load(quads)
         return len(w)
