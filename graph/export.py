@@ -29,10 +29,10 @@ def export_bytes(store, fmt: str) -> bytes:
         rdf_format = getattr(ox.RdfFormat, RDF_FORMATS[fmt])
         if fmt in _TRIPLE_FORMATS:
             triples = {ox.Triple(q.subject, q.predicate, q.object)
-                       for q in store.ox.quads_for_pattern(None, None, None, None)}
+                       for q in store.quads()}
             data = sorted(triples, key=str)
         else:
-            data = sorted(store.ox.quads_for_pattern(None, None, None, None), key=str)
+            data = sorted(store.quads(), key=str)
         prefixes = PREFIXES if fmt in ("ttl", "trig") else None
         return ox.serialize(data, format=rdf_format, prefixes=prefixes) if prefixes else \
             ox.serialize(data, format=rdf_format)

@@ -132,8 +132,10 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_path=None) -> LoadReport:
-    """Extract texts, write their records, and load them into the store (copy-on-write, one swap).
+def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_path=None,
+           endpoint=None) -> LoadReport:
+    """Extract texts, write their records, and load them into the store (copy-on-write, one swap), or into the
+    SPARQL server at ``endpoint`` (`graph.store.connect`).
 
     A file that cannot be read or parsed is listed in ``report.failures`` and the others go on; nothing
     already stored is lost. ``on_file(path)`` is called after each file (progress bars).
@@ -174,7 +176,7 @@ def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_p
     resolver = Resolver()
     stale: dict[str, set[str]] = {}  # source -> record files its earlier graphs were made from
     try:
-        existing = store_mod.open_read_only(store_path)
+        existing = store_mod.connect(store_path, endpoint)
         for k in existing.corpus_keys():
             resolver.add(DocKey.from_text(k))
         stale = _record_files_of(existing, [r.source for r, _n in loaded])
@@ -193,7 +195,7 @@ def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_p
         from .iri import curated_graph
 
         graphs[curated_graph()] = curated_to_quads(curated)
-    with store_mod.writing(store_path) as w:
+    with store_mod.connect(store_path, endpoint, write=True) as w:
         w.replace_graphs(graphs, drop_sources=[r.source for r, _n in loaded])
         report.triples = _triples(w)
     # a text re-read under a new identity leaves its old record behind: remove it, unless a person edited it
@@ -222,7 +224,7 @@ def _record_files_of(store, sources) -> dict[str, set[str]]:
     return out
 
 
-def build(store_path, records_dir, curated_path=None) -> LoadReport:
+def build(store_path, records_dir, curated_path=None, endpoint=None) -> LoadReport:
     """A fresh store from every record of ``records_dir`` and the curated facts. Any malformed record stops
     the build before the live store is touched (`RecordError` lists them all, with file and line)."""
     from . import store as store_mod
@@ -254,7 +256,7 @@ def build(store_path, records_dir, curated_path=None) -> LoadReport:
     curated = Path(curated_path) if curated_path else data_path("curated.yaml")
     if curated.exists():
         quads.extend(curated_to_quads(curated))
-    report.triples = store_mod.build(store_path, quads)
+    report.triples = store_mod.build(store_path, quads, endpoint=endpoint)
     return report
 
 

@@ -117,7 +117,7 @@ def store_as_rdflib(store):
     import pyoxigraph as ox
     from rdflib import Graph
 
-    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in store.ox.quads_for_pattern(None, None, None, None)}
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads()}
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     return Graph().parse(data=data.decode("utf-8"), format="nt")
 
