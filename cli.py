@@ -52,7 +52,8 @@ def store_option(fn):
 def endpoint_option(fn):
     """--endpoint: a remote SPARQL 1.1 server to use instead of the embedded store (or $DKG_ENDPOINT)."""
     return click.option("--endpoint", envvar="DKG_ENDPOINT", default=None,
-                        help="URL of a SPARQL 1.1 server to use instead of the embedded store (or $DKG_ENDPOINT).")(fn)
+                        help="Query URL of a SPARQL 1.1 server to use instead of the embedded store (or $DKG_ENDPOINT; "
+                             "see docs/remote.md).")(fn)
 
 
 # ---- extract (issue 2) ---------------------------------------------------------------------------------------
@@ -118,8 +119,9 @@ def _print_load_report(report, verb: str) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @store_option
+@endpoint_option
 @records_option
-def ingest(paths, store_path, records_dir):
+def ingest(paths, store_path, endpoint, records_dir):
     """Read directive texts (files or folders, recursively: .txt .md .pdf .docx) into the store.
 
     Each document's record is written to the records folder (hand-edited records are kept: see
@@ -140,7 +142,8 @@ def ingest(paths, store_path, records_dir):
     try:
         if bar is not None:
             bar.__enter__()
-        report = ingest_files(paths, store_path, records_dir, on_file=(lambda _p: bar.update(1)) if bar else None)
+        report = ingest_files(paths, store_path, records_dir, on_file=(lambda _p: bar.update(1)) if bar else None,
+                              endpoint=endpoint)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -156,10 +159,11 @@ def ingest(paths, store_path, records_dir):
 
 @cli.command()
 @store_option
+@endpoint_option
 @records_option
 @click.option("--curated", type=click.Path(dir_okay=False), default=None,
               help="Curated facts (default: data/curated.yaml).")
-def build(store_path, records_dir, curated):
+def build(store_path, endpoint, records_dir, curated):
     """Rebuild the store from the records folder and the curated facts.
 
     The new store is written beside the old one and swapped in only when complete; a malformed
@@ -173,14 +177,15 @@ def build(store_path, records_dir, curated):
     """
     from graph.load import build as build_store
 
-    _print_load_report(build_store(store_path, records_dir, curated), "Built")
+    _print_load_report(build_store(store_path, records_dir, curated, endpoint=endpoint), "Built")
 
 
 @cli.command()
 @click.argument("name")
 @store_option
+@endpoint_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def show(name, store_path, fmt):
+def show(name, store_path, endpoint, fmt):
     """Show one document's card (or an organisation's): metadata, links with their evidence, tasks.
 
     NAME is written as on paper: 12-NQ/TW, 12-nq/tw, "Nghị quyết 12", "nghi quyet 12 2022",
@@ -194,9 +199,9 @@ def show(name, store_path, fmt):
     """
     from graph.card import card
     from graph.names import resolve_name
-    from graph.store import open_read_only
+    from graph.store import connect
 
-    store = open_read_only(store_path)
+    store = connect(store_path, endpoint)
     data = card(store, resolve_name(store, name))
     if fmt == "json":
         import json
@@ -247,8 +252,9 @@ def _format_card(c: dict) -> str:
 
 @cli.command()
 @store_option
+@endpoint_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def stats(store_path, fmt):
+def stats(store_path, endpoint, fmt):
     """Count what the store holds: documents, tasks, organisations, links by kind.
 
     Example:
@@ -258,9 +264,9 @@ def stats(store_path, fmt):
         dkg stats --format json
     """
     from graph.card import stats as store_stats
-    from graph.store import open_read_only
+    from graph.store import connect
 
-    data = store_stats(open_read_only(store_path))
+    data = store_stats(connect(store_path, endpoint))
     if fmt == "json":
         import json
 
@@ -274,10 +280,11 @@ def stats(store_path, fmt):
 
 @cli.command()
 @store_option
+@endpoint_option
 @click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "graphml", "gexf", "csv"]),
               default="ttl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="File to write (default: stdout).")
-def export(store_path, fmt, output):
+def export(store_path, endpoint, fmt, output):
     """Export the store: RDF (ttl nt nq trig jsonld), or the document/task/organisation network
     (graphml and gexf for Gephi, csv with one edge per row).
 
@@ -288,9 +295,9 @@ def export(store_path, fmt, output):
         dkg export --format graphml -o dkg.graphml
     """
     from graph.export import export_bytes
-    from graph.store import open_read_only
+    from graph.store import connect
 
-    data = export_bytes(open_read_only(store_path), fmt)
+    data = export_bytes(connect(store_path, endpoint), fmt)
     if output:
         with open(output, "wb") as f:
             f.write(data)
@@ -300,7 +307,8 @@ def export(store_path, fmt, output):
 
 @cli.command()
 @store_option
-def validate(store_path):
+@endpoint_option
+def validate(store_path, endpoint):
     """Check the store against the SHACL shapes (ontology/shapes.ttl) and referential rules.
 
     Prints one line per violation (focus node, property, message) and exits 1 if there is any.
@@ -310,10 +318,10 @@ def validate(store_path):
     \b
         dkg validate --store .dkg
     """
-    from graph.store import open_read_only
+    from graph.store import connect
     from graph.validate import validate as check
 
-    violations = check(open_read_only(store_path))
+    violations = check(connect(store_path, endpoint))
     if violations:
         for v in violations:
             click.echo(str(v))
@@ -351,7 +359,8 @@ def _relation_list(ctx, param, value):
               help="Add the sentence behind each link (default: on for json and csv, off for tree).")
 @click.option("--format", "fmt", type=click.Choice(["tree", "json", "csv"]), default="tree", show_default=True)
 @store_option
-def lineage(name, direction, depth, relations, level, evidence, fmt, store_path):
+@endpoint_option
+def lineage(name, direction, depth, relations, level, evidence, fmt, store_path, endpoint):
     """Show a document's lineage: the documents that carry it out, their tasks and who the tasks go to
     (--down, the default), or what it carries out, up to the central resolution (--up).
 
@@ -367,11 +376,11 @@ def lineage(name, direction, depth, relations, level, evidence, fmt, store_path)
         dkg lineage 12-NQ/TW --format json > lineage.json
     """
     from graph.lineage import csv_rows, lineage as walk, render_tree
-    from graph.store import open_read_only
+    from graph.store import connect
 
     if evidence is None:
         evidence = fmt != "tree"
-    data = walk(open_read_only(store_path), name, direction=direction, depth=depth, relations=relations,
+    data = walk(connect(store_path, endpoint), name, direction=direction, depth=depth, relations=relations,
                 level=level, evidence=evidence)
     if fmt == "json":
         import json
@@ -407,7 +416,8 @@ def _params(ctx, param, values):
               show_default=True, help="SELECT: W3C results format or an aligned table. CONSTRUCT/DESCRIBE: Turtle.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and their parameters.")
 @store_option
-def sparql(query, query_file, params, fmt, list_queries, store_path):
+@endpoint_option
+def sparql(query, query_file, params, fmt, list_queries, store_path, endpoint):
     """Run a SPARQL query, or a named query of ontology/queries, on the store.
 
     The prefixes dkg: eli: org: prov: skos: dcterms: rdfs: rdf: xsd: owl: are predeclared, and the
@@ -441,9 +451,9 @@ def sparql(query, query_file, params, fmt, list_queries, store_path):
         text = named.text
     else:
         text = query
-    from graph.store import open_read_only
+    from graph.store import connect
 
-    store = open_read_only(store_path)
+    store = connect(store_path, endpoint)
     result = run(store, text, bind(store, named, params))
     out = format_result(result, fmt)
     click.echo(out.decode("utf-8"), nl=not out.endswith(b"\n"))
@@ -465,7 +475,8 @@ def sparql(query, query_file, params, fmt, list_queries, store_path):
 @click.option("--max-nodes", type=click.IntRange(min=10), default=1500, show_default=True,
               help="Above this many nodes the page groups what it cannot show, and says so.")
 @store_option
-def view(name, whole, direction, depth, level, output, max_nodes, store_path):
+@endpoint_option
+def view(name, whole, direction, depth, level, output, max_nodes, store_path, endpoint):
     """Write an interactive, offline HTML page of a lineage (or of the whole graph with --all).
 
     Levels run top to bottom (central, province, district, commune); hover a node or a link for its details
@@ -479,12 +490,12 @@ def view(name, whole, direction, depth, level, output, max_nodes, store_path):
         dkg view 1123-CV/TU --up
         dkg view --all -o graph.html
     """
-    from graph.store import open_read_only
+    from graph.store import connect
     from visualize import write_lineage_html
 
     if bool(name) == bool(whole):
         raise click.UsageError("give a document NAME or --all, not both")
-    store = open_read_only(store_path)
+    store = connect(store_path, endpoint)
     if whole:
         from graph.overview import whole_graph
 
@@ -508,7 +519,8 @@ def view(name, whole, direction, depth, level, output, max_nodes, store_path):
 @click.option("--max-nodes", type=click.IntRange(min=10), default=1500, show_default=True,
               help="Above this many nodes a page groups what it cannot show.")
 @store_option
-def site(out_dir, max_nodes, store_path):
+@endpoint_option
+def site(out_dir, max_nodes, store_path, endpoint):
     """Write a static, offline site: an index of every document (filterable with or without diacritics) and
     one lineage page per document. Open OUT_DIR/index.html in a browser; no server is needed.
 
@@ -519,10 +531,10 @@ def site(out_dir, max_nodes, store_path):
     """
     from graph.lineage import lineage as walk
     from graph.overview import all_documents
-    from graph.store import open_read_only
+    from graph.store import connect
     from visualize import render_site
 
-    store = open_read_only(store_path)
+    store = connect(store_path, endpoint)
     documents = all_documents(store)
     with click.progressbar(length=len(documents), label="Pages", file=sys.stderr) as bar:
         index = render_site(documents, lambda doc_id: walk(store, doc_id, evidence=True), out_dir,
