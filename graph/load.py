@@ -11,6 +11,7 @@ document's identity (`graph.resolve.DocKey.slug`). People may correct them. The 
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -132,83 +133,299 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def default_jobs() -> int:
+    """Worker processes when none are asked for: the CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_path=None,
-           endpoint=None) -> LoadReport:
+           jobs: int | None = None, endpoint: str | None = None) -> LoadReport:
     """Extract texts, write their records, and load them into the store (copy-on-write, one swap), or into the
-    SPARQL server at ``endpoint`` (`graph.store.connect`).
+    SPARQL 1.1 server whose query URL is ``endpoint`` (`graph.remote`).
 
     A file that cannot be read or parsed is listed in ``report.failures`` and the others go on; nothing
-    already stored is lost. ``on_file(path)`` is called after each file (progress bars).
+    already stored is lost. ``on_file(path)`` is called after each file (progress bars). ``jobs`` worker
+    processes extract the texts and make their quads (default: one per CPU; 1 works in this process); only
+    this process writes records and the store, in the order of the files.
     """
-    from . import extract as default_extract
     from . import store as store_mod
-    from .rdf import curated_to_quads, record_to_quads
-    from .records import read_record
-    from .resolve import DocKey, Resolver, document_key
-    from .resources import data_path
+    from .resolve import DocKey, Resolver
 
-    extract = extract or default_extract
     records_dir = Path(records_dir)
     records_dir.mkdir(parents=True, exist_ok=True)
     report = LoadReport()
     files = find_inputs(paths, report.failures)
     report.files = len(files)
-    loaded = []  # (record, record file name)
-    for path in files:
+    jobs = max(1, jobs or default_jobs())
+    with _Spool() as spool, _worker_state(extract=extract, records_dir=records_dir):
+        loaded = []  # (record's source, record file name, its key text, spool slot, named graph)
+        claimed: dict[str, str] = {}  # record file name -> source, in this run
+        with _pool(jobs, len(files)) as pool:
+            for path, outcome in zip(files, _imap(pool, _read_text, files, chunk=4)):
+                if isinstance(outcome, str):
+                    report.failures.append(outcome)
+                else:
+                    try:
+                        entry = _keep_record(outcome, records_dir, claimed, report, spool)
+                        loaded.append(entry)
+                    except DkgError as e:
+                        report.failures.append(f"{path}: {e}" if str(path) not in str(e) else str(e))
+                    except (OSError, UnicodeError, ValueError) as e:
+                        report.failures.append(f"{path}: {e}")
+                if on_file:
+                    on_file(path)
+        if not loaded:
+            return report
+        resolver = Resolver()
+        stale: dict[str, set[str]] = {}  # source -> record files its earlier graphs were made from
+        live = False
         try:
-            record = extract(path, source=source_name(path))
-            target = record_path(record, records_dir)
-            if target.exists() and is_hand_made(target):
-                record = read_record(target)
-                report.kept.append(str(target))
-            else:
-                _write_atomically(target, record_text(record))
-            report.records.append(str(target))
-            loaded.append((record, target.name))
-        except DkgError as e:
-            report.failures.append(f"{path}: {e}" if str(path) not in str(e) else str(e))
-        except (OSError, UnicodeError, ValueError) as e:
-            report.failures.append(f"{path}: {e}")
-        if on_file:
-            on_file(path)
-    if not loaded:
-        return report
-    resolver = Resolver()
-    stale: dict[str, set[str]] = {}  # source -> record files its earlier graphs were made from
-    try:
-        existing = store_mod.connect(store_path, endpoint)
-        for k in existing.corpus_keys():
-            resolver.add(DocKey.from_text(k))
-        stale = _record_files_of(existing, [r.source for r, _n in loaded])
-        del existing
-    except DkgError:
-        pass
-    for record, _name in loaded:
-        resolver.add(document_key(record))
-    graphs = {}
-    for record, name in loaded:
-        rg = record_to_quads(record, resolver, record_file=name)
-        graphs[rg.graph] = rg.quads
-        _count(report, record, rg)
-    curated = Path(curated_path) if curated_path else data_path("curated.yaml")
-    if curated.exists():
-        from .iri import curated_graph
-
-        graphs[curated_graph()] = curated_to_quads(curated)
-    with store_mod.connect(store_path, endpoint, write=True) as w:
-        w.replace_graphs(graphs, drop_sources=[r.source for r, _n in loaded])
-        report.triples = _triples(w)
+            existing = store_mod.connect(store_path, endpoint)
+            live = True
+            for k in existing.corpus_keys():
+                resolver.add(DocKey.from_text(k))
+            stale = _record_files_of(existing, [e[0] for e in loaded])
+            del existing
+        except DkgError:
+            pass
+        for entry in loaded:
+            resolver.add(DocKey.from_text(entry[2]))
+        _load_records(store_path, [(e[1], e[3]) for e in loaded], resolver, spool, report, jobs, curated_path,
+                      replace=[e[4] for e in loaded] if live else None, drop_sources=[e[0] for e in loaded],
+                      endpoint=endpoint)
     # a text re-read under a new identity leaves its old record behind: remove it, unless a person edited it
-    for record, name in loaded:
-        for old in stale.get(record.source, ()):
+    for source, name, *_rest in loaded:
+        for old in stale.get(source, ()):
             path = records_dir / old
             if old != name and path.exists():
                 if is_hand_made(path):
-                    report.warnings.append(f"{path}: hand-edited record of {record.source} no longer matches its "
+                    report.warnings.append(f"{path}: hand-edited record of {source} no longer matches its "
                                            f"identity ({name}); kept, check it")
                 else:
                     path.unlink()
     return report
+
+
+# ---- the pipeline: worker processes read and make quads, this process writes ----------------------------------
+#
+# Phase 1 (`_read_text`, in workers): text -> record, its identity, where its record file goes, its YAML.
+# This process writes the record files in the order of the inputs and spools the records (pickled) to a
+# temporary file. Year-less citations resolve against the whole corpus, so quads wait until every record is read.
+# Phase 2 (`_record_quads`, in workers): spooled record -> N-Quads text (with its dkg:links copy) and counts,
+# streamed back in order and into the store's bulk loader (`graph.bulk`). Memory stays bounded by the chunks
+# in flight, whatever the corpus size.
+
+_WORKER: dict = {}  # what the workers need; set before the pool forks (inherited, never pickled)
+
+
+class _Spool:
+    """Pickled records in a temporary file: written by this process, read back by slot in any worker."""
+
+    def __enter__(self):
+        import tempfile
+
+        fd, self.path = tempfile.mkstemp(prefix="dkg-records-", suffix=".pickle")
+        self.file = os.fdopen(fd, "wb")
+        self.size = 0
+        return self
+
+    def put(self, data: bytes) -> tuple[int, int]:
+        slot = (self.size, len(data))
+        self.file.write(data)
+        self.size += len(data)
+        return slot
+
+    def close_writing(self) -> None:
+        if not self.file.closed:
+            self.file.close()
+
+    def __exit__(self, *exc):
+        self.close_writing()
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+
+@contextlib.contextmanager
+def _worker_state(**values):
+    """Set `_WORKER` for one ingest or build; cleared (and the spool closed) afterwards."""
+    _WORKER.clear()
+    _WORKER.update(values)
+    try:
+        yield
+    finally:
+        fd = _WORKER.get("spool_fd")
+        if fd is not None:
+            os.close(fd)
+        _WORKER.clear()
+
+
+def _read_slot(path: str, slot) -> object:
+    import pickle
+
+    offset, length = slot
+    fd = _WORKER.get("spool_fd")
+    if fd is None or _WORKER.get("spool_path") != path:
+        fd = _WORKER["spool_fd"] = os.open(path, os.O_RDONLY)
+        _WORKER["spool_path"] = path
+    return pickle.loads(os.pread(fd, length, offset))
+
+
+@contextlib.contextmanager
+def _pool(jobs: int, items: int):
+    """A process pool (fork, so workers inherit `_WORKER`), or None to work in this process."""
+    import multiprocessing
+
+    if jobs <= 1 or items < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    pool = multiprocessing.get_context("fork").Pool(min(jobs, items))
+    try:
+        yield pool
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def _imap(pool, fn, items, chunk: int):
+    return map(fn, items) if pool is None else pool.imap(fn, items, chunksize=chunk)
+
+
+def _read_text(path: Path):
+    """Phase 1 for one text (in a worker): a failure line, or (pickled record, source, record file name, its
+    YAML or None when a hand-made record is kept, identity key text, named graph)."""
+    from . import extract as default_extract
+
+    extract = _WORKER.get("extract") or default_extract
+    records_dir = _WORKER["records_dir"]
+    try:
+        record = extract(path, source=source_name(path))
+        target = record_path(record, records_dir)
+        text = None
+        if target.exists() and is_hand_made(target):
+            from .records import read_record
+
+            record = read_record(target)
+        else:
+            text = record_text(record)
+        return _phase1(record, target.name, text)
+    except DkgError as e:
+        return f"{path}: {e}" if str(path) not in str(e) else str(e)
+    except (OSError, UnicodeError, ValueError) as e:
+        return f"{path}: {e}"
+
+
+def _phase1(record, name: str, text: str | None) -> tuple:
+    import pickle
+
+    from . import iri
+    from .resolve import document_key
+
+    key = document_key(record)
+    return (pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), record.source, name, text, key.text,
+            iri.source_graph(key.path, record.source))
+
+
+def _keep_record(outcome, records_dir: Path, claimed: dict, report: LoadReport, spool: _Spool):
+    """Write one record file (this process only, in input order) and spool the record for phase 2. Returns
+    (source, record file name, identity key text, spool slot, named graph)."""
+    import pickle
+
+    from .records import read_record
+
+    data, source, name, text, _key, _graph = outcome
+    if claimed.get(name, source) != source:
+        # two texts of this run have one identity: decide again now that the first one's file is written
+        record = pickle.loads(data)
+        target = record_path(record, records_dir)
+        name, text = target.name, record_text(record)
+        if target.exists() and is_hand_made(target):
+            record, text = read_record(target), None
+        data, source, name, text, _key, _graph = _phase1(record, name, text)
+    target = records_dir / name
+    claimed[name] = source
+    if text is None:
+        report.kept.append(str(target))
+    else:
+        _write_atomically(target, text)
+    report.records.append(str(target))
+    return source, name, _key, spool.put(data), _graph
+
+
+def _record_quads(item):
+    """Phase 2 for one record (in a worker): its N-Quads (UTF-8) and what the load report counts."""
+    from .rdf import record_to_quads
+
+    name, slot = item
+    record = _read_slot(_WORKER["spool_path"], slot)
+    rg = record_to_quads(record, _WORKER["resolver"], record_file=name)
+    summary = (rg.document, sorted(rg.document_iris()), rg.references, rg.tasks, rg.organisations, rg.problems,
+               [f"{record.source}: {w}" for w in record.warnings], rg.graph)
+    return rg.nquads(links=True).encode("utf-8"), summary
+
+
+def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport, jobs: int, curated_path,
+                  replace=None, drop_sources=(), endpoint=None) -> None:
+    """Phase 2: quads of the spooled records ``items`` ((record file name, slot)) and the curated facts, into a
+    new generation of the store: a fresh database, or, given the named graphs to ``replace`` (and the sources
+    whose graphs to drop), a copy of the live one where those graphs are replaced."""
+    from . import bulk
+    from . import store as store_mod
+    from .rdf import curated_record_graph
+    from .resources import data_path
+
+    spool.close_writing()
+    curated = Path(curated_path) if curated_path else data_path("curated.yaml")
+    curated_rg = curated_record_graph(curated) if curated.exists() else None
+    _WORKER.update(resolver=resolver, spool_path=spool.path, spool_fd=None)
+    documents: set = set()
+    with_text: set = set()
+    graphs: list = []
+
+    def chunks(results):
+        for data, (doc, docs, refs, tasks, orgs, problems, warnings, graph) in results:
+            report.documents += 1
+            report.references += refs
+            report.tasks += tasks
+            report.organisations += orgs
+            report.unresolved.extend(problems)
+            report.warnings.extend(warnings)
+            documents.update(docs)
+            with_text.add(doc)
+            graphs.append(graph)
+            yield data
+        if curated_rg is not None:
+            documents.update(curated_rg.document_iris())
+            graphs.append(curated_rg.graph)
+            yield curated_rg.nquads(links=True).encode("utf-8")
+
+    incremental = replace is not None
+    if endpoint:  # a SPARQL server: its writer replaces the graphs and derives dkg:links and status itself
+        with _pool(jobs, len(items)) as pool, \
+                store_mod.connect(store_path, endpoint, write=True, fresh=not incremental) as w:
+            w.load_nquads(chunks(_imap(pool, _record_quads, items, chunk=8)), drop_sources if incremental else None)
+            report.triples = _triples(w)
+        return
+    with _pool(jobs, len(items)) as pool:  # forked before the database is opened
+        with store_mod.writing(store_path, fresh=not incremental) as w:
+            old_edges: set = set()
+            old_documents: set = set()
+            if incremental:
+                graph_iris = list(replace) + ([curated_rg.graph] if curated_rg is not None else [])
+                old_edges, old_documents = bulk.drop_graphs(w, graph_iris, drop_sources)
+            bulk.load_nquads(w, chunks(_imap(pool, _record_quads, items, chunk=8)))
+            if incremental:
+                bulk.settle_derived(w, old_edges, old_documents | documents)
+            else:
+                bulk.load_nquads(w, iter([bulk.status_nquads(documents, with_text)]))
+            report.triples = _triples(w)
 
 
 def _record_files_of(store, sources) -> dict[str, set[str]]:
@@ -224,64 +441,68 @@ def _record_files_of(store, sources) -> dict[str, set[str]]:
     return out
 
 
-def build(store_path, records_dir, curated_path=None, endpoint=None) -> LoadReport:
+def build(store_path, records_dir, curated_path=None, jobs: int | None = None,
+          endpoint: str | None = None) -> LoadReport:
     """A fresh store from every record of ``records_dir`` and the curated facts. Any malformed record stops
-    the build before the live store is touched (`RecordError` lists them all, with file and line)."""
-    from . import store as store_mod
-    from .rdf import curated_to_quads, record_to_quads
-    from .records import read_record
-    from .resolve import Resolver, document_key
-    from .resources import data_path
+    the build before the live store is touched (`RecordError` lists them all, with file and line). ``jobs``
+    worker processes read the records and make their quads (default: one per CPU)."""
+    from .resolve import DocKey, Resolver
 
     records_dir = Path(records_dir)
     if not records_dir.is_dir():
         raise RecordError(f"{records_dir}: no records folder (run 'dkg ingest' first)")
     files = sorted(f for f in records_dir.rglob("*") if f.suffix in RECORD_SUFFIXES and not f.name.startswith("."))
-    records, errors = [], []
-    for f in files:
-        try:
-            records.append((read_record(f), f.name))
-        except RecordError as e:
-            errors.append(str(e))
-    if errors:
-        raise RecordError(f"{len(errors)} malformed record(s), the store was not changed:\n  " + "\n  ".join(errors))
+    jobs = max(1, jobs or default_jobs())
     report = LoadReport(files=len(files))
-    records = _one_record_per_source(records, records_dir, report)
-    resolver = Resolver(document_key(r) for r, _n in records)
-    quads = []
-    for record, name in records:
-        rg = record_to_quads(record, resolver, record_file=name)
-        quads.extend(rg.quads)
-        _count(report, record, rg)
-    curated = Path(curated_path) if curated_path else data_path("curated.yaml")
-    if curated.exists():
-        quads.extend(curated_to_quads(curated))
-    report.triples = store_mod.build(store_path, quads, endpoint=endpoint)
+    with _Spool() as spool, _worker_state():
+        records, errors = [], []  # (source, file name, key text, slot)
+        with _pool(jobs, len(files)) as pool:
+            for outcome in _imap(pool, _read_record_file, files, chunk=8):
+                if isinstance(outcome, str):
+                    errors.append(outcome)
+                elif not errors:
+                    data, source, key = outcome
+                    records.append((source, data[0], key, spool.put(data[1])))
+        if errors:
+            raise RecordError(f"{len(errors)} malformed record(s), the store was not changed:\n  "
+                              + "\n  ".join(errors))
+        records = _one_record_per_source(records, records_dir, report)
+        resolver = Resolver(DocKey.from_text(k) for _s, _n, k, _slot in records)
+        _load_records(store_path, [(name, slot) for _s, name, _k, slot in records], resolver, spool, report,
+                      jobs, curated_path, endpoint=endpoint)
     return report
 
 
+def _read_record_file(path: Path):
+    """Phase 1 of a build (in a worker): a record file -> ((name, pickled record), source, key text), or the
+    one-line problem."""
+    import pickle
+
+    from .records import read_record
+    from .resolve import document_key
+
+    try:
+        record = read_record(path)
+        return (path.name, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)), record.source, \
+            document_key(record).text
+    except RecordError as e:
+        return str(e)
+
+
 def _one_record_per_source(records, records_dir: Path, report: LoadReport) -> list:
-    """Two records of one source text (an old identity left behind): the newest file wins, with a warning."""
+    """Two records of one source text (an old identity left behind): the newest file wins, with a warning.
+    ``records`` are tuples whose first two items are the source and the record file name."""
     by_source: dict[str, list] = {}
-    for record, name in records:
-        by_source.setdefault(record.source, []).append((record, name))
+    for entry in records:
+        by_source.setdefault(entry[0], []).append(entry)
     out = []
     for source, group in by_source.items():
         if len(group) > 1:
-            group.sort(key=lambda rn: (records_dir / rn[1]).stat().st_mtime, reverse=True)
-            report.warnings.append(f"{source}: {len(group)} records ({', '.join(n for _r, n in group)}); "
+            group.sort(key=lambda e: (records_dir / e[1]).stat().st_mtime, reverse=True)
+            report.warnings.append(f"{source}: {len(group)} records ({', '.join(e[1] for e in group)}); "
                                    f"using the newest, {group[0][1]}")
         out.append(group[0])
     return out
-
-
-def _count(report: LoadReport, record, rg) -> None:
-    report.documents += 1
-    report.references += rg.references
-    report.tasks += rg.tasks
-    report.organisations += rg.organisations
-    report.unresolved.extend(rg.problems)
-    report.warnings.extend(f"{record.source}: {w}" for w in record.warnings)
 
 
 def _triples(store) -> int:

@@ -16,6 +16,7 @@ corpus, not on one text.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date as _date
@@ -29,61 +30,125 @@ RDFS_LABEL = PREFIXES["rdfs"] + "label"
 SKOS_ALT = PREFIXES["skos"] + "altLabel"
 PROV_DERIVED = PREFIXES["prov"] + "wasDerivedFrom"
 XSD = PREFIXES["xsd"]
+_LINK_PREDICATES = frozenset(DKG_NS + p for p in LINK_PROPERTIES)
 
 
 @dataclass
 class RecordGraph:
-    """The quads of one record, the named graph they go in, and what resolution found wrong."""
+    """The quads of one record, the named graph they go in, and what resolution found wrong.
+
+    ``rows`` are the quads as plain tuples ``(subject IRI, predicate IRI, object)`` (see `_Builder`): ``quads``
+    makes pyoxigraph terms of them, `nquads` N-Quads text for the store's bulk loader (no Python term objects:
+    at 400 quads a text, building pyoxigraph terms cost more than extracting the text)."""
 
     graph: str
     document: str
     key: DocKey
-    quads: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     references: int = 0
     tasks: int = 0
     organisations: int = 0
 
+    @property
+    def quads(self) -> list:
+        return _to_ox(self.rows, self.graph)
 
-class _Builder:
-    def __init__(self, graph: str):
-        import pyoxigraph as ox
+    def nquads(self, links: bool = False) -> str:
+        """The quads as N-Quads text; with ``links``, the ``dkg:links`` copy of its lineage edges too."""
+        text = _to_nquads(self.rows, self.graph)
+        if links:
+            text += _to_nquads(self.link_rows(), iri.links_graph())
+        return text
 
-        self.ox = ox
-        self.graph = ox.NamedNode(graph)
-        self.quads: list = []
-        self._seen: set = set()
-        self._nodes: dict[str, object] = {}
+    def link_rows(self) -> list:
+        """The lineage edges among the rows (what `derived_quads` copies into ``dkg:links``)."""
+        return [r for r in self.rows if r[1] in _LINK_PREDICATES and r[2][0] == "i"]
 
-    def node(self, value: str):
-        n = self._nodes.get(value)
+    def document_iris(self) -> set[str]:
+        """The nodes the rows type as documents (for ``dkg:knownOnlyByCitation``)."""
+        classes = _document_class_iris()
+        return {r[0] for r in self.rows if r[1] == RDF_TYPE and r[2][1] in classes}
+
+
+# Objects of rows: ("i", IRI, None) | ("s", text, None) plain literal | ("l", text, language) | ("t", text, datatype)
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _object_nt(o) -> str:
+    kind, value, extra = o
+    if kind == "i":
+        return f"<{value}>"
+    value = value.translate(_ESCAPES)
+    if kind == "l":
+        return f'"{value}"@{extra}'
+    if kind == "t":
+        return f'"{value}"^^<{extra}>'
+    return f'"{value}"'
+
+
+def _to_nquads(rows, graph: str) -> str:
+    g = f"<{graph}> .\n"
+    return "".join(f"<{s}> <{p}> {_object_nt(o)} {g}" for s, p, o in rows)
+
+
+def _to_ox(rows, graph: str) -> list:
+    import pyoxigraph as ox
+
+    nodes: dict[str, object] = {}
+
+    def node(v):
+        n = nodes.get(v)
         if n is None:
-            n = self._nodes[value] = self.ox.NamedNode(value)
+            n = nodes[v] = ox.NamedNode(v)
         return n
 
-    def term(self, local: str):
-        return self.node(DKG_NS + local)
+    def obj(o):
+        kind, value, extra = o
+        if kind == "i":
+            return node(value)
+        if kind == "l":
+            return ox.Literal(value, language=extra)
+        if kind == "t":
+            return ox.Literal(value, datatype=node(extra))
+        return ox.Literal(value)
+
+    g = node(graph)
+    return [ox.Quad(node(s), node(p), obj(o), g) for s, p, o in rows]
+
+
+class _Builder:
+    """Collects the distinct rows of one named graph, in the order they are added."""
+
+    def __init__(self, graph: str):
+        self.graph = graph
+        self.rows: list = []
+        self._seen: set = set()
 
     def add(self, s: str, p: str, o) -> None:
-        """Add (s, p, o); ``o`` is an IRI string via `iri_of`, or a pyoxigraph Literal."""
+        """Add (s, p, o); ``o`` is made by `iri_of`, `text`, `plain` or `date`."""
         key = (s, p, o)
         if key in self._seen:
             return
         self._seen.add(key)
-        self.quads.append(self.ox.Quad(self.node(s), self.node(p), o, self.graph))
+        self.rows.append(key)
+
+    @property
+    def quads(self) -> list:
+        return _to_ox(self.rows, self.graph)
 
     def iri_of(self, value: str):
-        return self.node(value)
+        return ("i", value, None)
 
     def text(self, value: str, lang: str = "vi"):
-        return self.ox.Literal(value, language=lang)
+        return ("l", value, lang)
 
     def plain(self, value):
         if isinstance(value, bool):
-            return self.ox.Literal("true" if value else "false", datatype=self.ox.NamedNode(XSD + "boolean"))
+            return ("t", "true" if value else "false", XSD + "boolean")
         if isinstance(value, int):
-            return self.ox.Literal(str(value), datatype=self.ox.NamedNode(XSD + "integer"))
-        return self.ox.Literal(str(value))
+            return ("t", str(value), XSD + "integer")
+        return ("s", str(value), None)
 
     def date(self, value: str | None):
         if not value:
@@ -92,7 +157,7 @@ class _Builder:
             _date.fromisoformat(value)
         except ValueError:
             return None
-        return self.ox.Literal(value, datatype=self.ox.NamedNode(XSD + "date"))
+        return ("t", value, XSD + "date")
 
 
 def _dkg(local: str) -> str:
@@ -103,15 +168,25 @@ def _level_iri(level: str | None) -> str | None:
     return _dkg(level) if level in LEVELS else None
 
 
+_SENTENCE = re.compile(r"[^.;\n]+(?:[.;]|$)")
+
+
+@functools.lru_cache(maxsize=256)
+def _sentences(text: str) -> tuple:
+    """The sentence spans of a task's text with their folded form (a task asks once per organisation)."""
+    spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)] or [(0, len(text))]
+    return tuple((a, b, fold(text[a:b])) for a, b in spans)
+
+
 def _sentence_with(text: str, needle: str | None) -> tuple[str, int, int]:
     """The sentence of ``text`` that mentions ``needle`` (case and diacritics ignored), with its offsets."""
-    spans = [(m.start(), m.end()) for m in re.finditer(r"[^.;\n]+(?:[.;]|$)", text)] or [(0, len(text))]
+    spans = _sentences(text)
     if needle:
         folded = fold(needle)
-        for a, b in spans:
-            if folded in fold(text[a:b]):
+        for a, b, folded_span in spans:
+            if folded in folded_span:
                 return _trim(text, a, b)
-    return _trim(text, *spans[0])
+    return _trim(text, spans[0][0], spans[0][1])
 
 
 def _trim(text: str, a: int, b: int) -> tuple[str, int, int]:
@@ -291,7 +366,7 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
                 link(t, "implements", r_iri, sentence, task.start + a, task.start + z)
     out.tasks = len(record.tasks)
     out.organisations = len(orgs)
-    out.quads = b.quads
+    out.rows = b.rows
     return out
 
 
@@ -326,10 +401,11 @@ def derived_quads(quads) -> list:
     return list(out)
 
 
-def _document_class_iris() -> set[str]:
+@functools.cache
+def _document_class_iris() -> frozenset[str]:
     from .vocab import DOCUMENT_CLASSES
 
-    return {DKG_NS + "Document"} | {DKG_NS + c[0] for c in DOCUMENT_CLASSES}
+    return frozenset({DKG_NS + "Document"} | {DKG_NS + c[0] for c in DOCUMENT_CLASSES})
 
 
 # ---- curated facts -------------------------------------------------------------------------------------------
@@ -338,6 +414,11 @@ def _document_class_iris() -> set[str]:
 def curated_to_quads(path) -> list:
     """The quads of ``data/curated.yaml``: documents and links known from outside the corpus, each with its
     source, in the graph ``{base}graph/curated``. Raises `RecordError` naming the file when it is malformed."""
+    return curated_record_graph(path).quads
+
+
+def curated_record_graph(path) -> RecordGraph:
+    """The curated facts as a `RecordGraph` (rows, N-Quads), for the bulk loader."""
     import yaml
 
     from .errors import RecordError
@@ -410,7 +491,7 @@ def curated_to_quads(path) -> list:
         b.add(e, _dkg("sentence"), b.text(statement))
         b.add(e, _dkg("citation"), b.plain(sources[src].get("citation", url) if src in sources else url))
         b.add(e, _dkg("provenance"), b.plain("curated"))
-    return b.quads
+    return RecordGraph(graph=graph_iri, document=graph_iri, key=None, rows=b.rows)
 
 
 def _source_url(sources: dict, handle: str, path) -> str:

@@ -273,6 +273,7 @@ _TONE_STYLE = (("uỷ", "ủy"), ("Uỷ", "Ủy"), ("UỶ", "ỦY"), ("oà", "ò
                ("uý", "úy"), ("uỳ", "ùy"), ("uỵ", "ụy"), ("oẻ", "ỏe"), ("oé", "óe"))
 
 
+@functools.lru_cache(maxsize=65536)  # a corpus names the same few thousand bodies again and again
 def canonical_org_name(name: str) -> tuple[str, str | None]:
     """(canonical name, level or None): from `graph.organisations` when it is installed, else a local rule."""
     entry, level = None, None
@@ -304,6 +305,7 @@ def _expand_aliases(text: str) -> str:
     return data["_alias_re"].sub(lambda m: aliases[m.group(1)], text)
 
 
+@functools.lru_cache(maxsize=65536)
 def organisation_id(name: str, level: str | None, scope: str) -> OrgId:
     """The organisation a name means when written in a text of ``scope`` (see `place_scope`): central bodies
     are central wherever they are named, every other name belongs to that scope."""

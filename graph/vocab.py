@@ -6,6 +6,7 @@ terms declared in ``dkg.ttl`` are the same set.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from rdflib import Namespace, URIRef
@@ -163,10 +164,20 @@ DOCUMENT_CLASSES = (
 LEVELS = ("central", "province", "district", "commune")
 
 
+# The combining marks of the Latin diacritic blocks (all of Vietnamese's tones and hats) go in one regex pass;
+# anything non-ASCII left over goes through the per-character category test.
+_COMBINING = re.compile("[" + "".join(re.escape(chr(c)) for block in ((0x300, 0x370), (0x1AB0, 0x1B00), (0x1DC0, 0x1E00),
+                                                                      (0x20D0, 0x2100), (0xFE20, 0xFE30))
+                                      for c in range(*block) if unicodedata.category(chr(c)) == "Mn") + "]+")
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics (đ -> d), spaces collapsed: the form names are compared in."""
-    text = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d").replace("Ð", "D").replace("ð", "d"))
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    if not text.isascii():
+        text = text.replace("Đ", "D").replace("đ", "d").replace("Ð", "D").replace("ð", "d")
+        text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
+        if not text.isascii():
+            text = "".join(c for c in text if unicodedata.category(c) != "Mn")
     return " ".join(text.lower().split())
 
 

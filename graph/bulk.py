@@ -1,0 +1,142 @@
+"""Bulk writes into an embedded store generation (a `graph.store.Writer`): what ``dkg ingest`` and ``dkg build``
+use at scale.
+
+Quads arrive as N-Quads text (made by `graph.rdf.RecordGraph.nquads` in worker processes) and go to Oxigraph's
+bulk loader, which writes sorted files straight into the database instead of one transaction per insert:
+measured on 1,001 generated texts (400,000 quads), ``Store.extend`` took 12.5 s and left a 300 MB write-ahead
+log behind, ``Store.bulk_load`` of the same quads as N-Quads 3.4 s of CPU. The text is streamed through a
+file-like object, so memory stays bounded whatever the corpus size.
+
+The derived graphs are kept without re-reading the store subject by subject: every record's text carries its
+own ``dkg:links`` copy of its lineage edges; `drop_graphs` removes old graphs and remembers their edges and
+documents; `settle_derived` then removes the ``dkg:links`` edges no remaining graph states and recomputes
+``dkg:knownOnlyByCitation`` for the documents that were touched.
+"""
+from __future__ import annotations
+
+import io
+
+from .errors import StoreError
+
+
+class ChunkReader(io.RawIOBase):
+    """A read-only binary stream over an iterator of ``bytes`` chunks (consumed as the reader asks)."""
+
+    def __init__(self, chunks):
+        self._chunks = iter(chunks)
+        self._buffer = b""
+        self.error: BaseException | None = None  # what the iterator raised (the loader only sees an I/O error)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self._buffer:
+            try:
+                self._buffer = next(self._chunks)
+            except StopIteration:
+                return 0
+            except BaseException as e:
+                self.error = e
+                raise
+        n = min(len(b), len(self._buffer))
+        b[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+
+def load_nquads(writer, chunks) -> None:
+    """Bulk-load N-Quads ``chunks`` (an iterator of bytes) into the writer's database."""
+    import pyoxigraph as ox
+
+    from . import iri
+
+    try:  # the only IRI part not minted from slugs: checked once, so the loader may skip checking every IRI
+        ox.NamedNode(iri.base() + "x")
+    except ValueError as e:
+        raise StoreError(f"DKG_BASE {iri.base()!r} is not an IRI: {e}") from None
+    reader = ChunkReader(chunks)
+    try:
+        writer.ox.bulk_load(io.BufferedReader(reader, buffer_size=1 << 20), format=ox.RdfFormat.N_QUADS,
+                            lenient=True)
+    except (OSError, SyntaxError, ValueError) as e:
+        if reader.error is not None:
+            raise reader.error from None
+        raise StoreError(f"cannot load the quads into the store: {e}") from None
+    if reader.error is not None:
+        raise reader.error
+
+
+def drop_graphs(writer, graphs, drop_sources=()) -> tuple[set, set]:
+    """Remove named graphs ``graphs`` (IRIs) and those read from any of ``drop_sources``; returns the lineage
+    edges ``(s, p, o)`` (IRI strings) they stated and the documents they typed, for `settle_derived`."""
+    import pyoxigraph as ox
+
+    from .rdf import RDF_TYPE, _LINK_PREDICATES, _document_class_iris
+    from .vocab import DKG_NS
+
+    source_pred = ox.NamedNode(DKG_NS + "sourceFile")
+    old = {ox.NamedNode(g) for g in graphs}
+    for src in drop_sources:
+        for q in writer.ox.quads_for_pattern(None, source_pred, ox.Literal(src), None):
+            if isinstance(q.graph_name, ox.NamedNode) and q.subject == q.graph_name:
+                old.add(q.graph_name)
+    classes = _document_class_iris()
+    edges: set = set()
+    documents: set = set()
+    for g in old:
+        if not writer.ox.contains_named_graph(g):
+            continue
+        for q in writer.ox.quads_for_pattern(None, None, None, g):
+            p = q.predicate.value
+            if p in _LINK_PREDICATES and isinstance(q.object, ox.NamedNode):
+                edges.add((q.subject.value, p, q.object.value))
+            elif p == RDF_TYPE and q.object.value in classes:
+                documents.add(q.subject.value)
+        writer.ox.remove_graph(g)
+    return edges, documents
+
+
+def settle_derived(writer, old_edges, documents) -> None:
+    """After graphs were dropped and new ones loaded (with their own ``dkg:links`` copies): drop the
+    ``dkg:links`` edges of ``old_edges`` that no graph states any more, and set ``dkg:knownOnlyByCitation``
+    right for ``documents`` (typed as documents somewhere, with no text read for them)."""
+    import pyoxigraph as ox
+
+    from . import iri
+    from .rdf import RDF_TYPE, _document_class_iris
+    from .vocab import DKG_NS, XSD
+
+    links = ox.NamedNode(iri.links_graph())
+    status = ox.NamedNode(iri.status_graph())
+    for s, p, o in old_edges:
+        s_, p_, o_ = ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)
+        if not any(q.graph_name != links for q in writer.ox.quads_for_pattern(s_, p_, o_, None)):
+            writer.ox.remove(ox.Quad(s_, p_, o_, links))
+    flag = ox.NamedNode(DKG_NS + "knownOnlyByCitation")
+    true = ox.Literal("true", datatype=ox.NamedNode(str(XSD) + "boolean"))
+    source_pred = ox.NamedNode(DKG_NS + "sourceFile")
+    type_pred = ox.NamedNode(RDF_TYPE)
+    classes = _document_class_iris()
+    add, remove = [], []
+    for d in documents:
+        node = ox.NamedNode(d)
+        is_doc = any(q.object.value in classes for q in writer.ox.quads_for_pattern(node, type_pred, None, None))
+        has_text = next(iter(writer.ox.quads_for_pattern(node, source_pred, None, None)), None) is not None
+        flagged = ox.Quad(node, flag, true, status)
+        if is_doc and not has_text:
+            add.append(flagged)
+        else:
+            remove.append(flagged)
+    for q in remove:
+        writer.ox.remove(q)
+    writer.ox.extend(add)
+
+
+def status_nquads(documents, with_text) -> bytes:
+    """``dkg:knownOnlyByCitation true`` (N-Quads) for the ``documents`` not in ``with_text``."""
+    from . import iri
+    from .vocab import DKG_NS, XSD
+
+    tail = (f' <{DKG_NS}knownOnlyByCitation> "true"^^<{XSD}boolean> <{iri.status_graph()}> .\n')
+    return "".join(f"<{d}>{tail}" for d in sorted(documents - with_text)).encode("utf-8")
