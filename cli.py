@@ -105,6 +105,11 @@ def records_option(fn):
                         help="Folder of the reviewable records (one YAML per document).")(fn)
 
 
+def jobs_option(fn):
+    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                        help="Worker processes that read texts and make quads (default: one per CPU).")(fn)
+
+
 def _print_load_report(report, verb: str) -> None:
     click.echo(f"{verb} {report.documents} document(s) from {report.files} file(s): "
                f"{report.references} references, {report.tasks} tasks, {report.organisations} organisation mentions; "
@@ -121,7 +126,8 @@ def _print_load_report(report, verb: str) -> None:
 @store_option
 @endpoint_option
 @records_option
-def ingest(paths, store_path, endpoint, records_dir):
+@jobs_option
+def ingest(paths, store_path, endpoint, records_dir, jobs):
     """Read directive texts (files or folders, recursively: .txt .md .pdf .docx) into the store.
 
     Each document's record is written to the records folder (hand-edited records are kept: see
@@ -133,6 +139,7 @@ def ingest(paths, store_path, endpoint, records_dir):
     \b
         dkg ingest data/corpus
         dkg ingest --store /tmp/dkg --records /tmp/records some/letter.pdf
+        dkg ingest --jobs 4 corpus/
     """
     from graph.load import find_inputs, ingest as ingest_files
 
@@ -143,7 +150,7 @@ def ingest(paths, store_path, endpoint, records_dir):
         if bar is not None:
             bar.__enter__()
         report = ingest_files(paths, store_path, records_dir, on_file=(lambda _p: bar.update(1)) if bar else None,
-                              endpoint=endpoint)
+                              endpoint=endpoint, jobs=jobs)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -163,7 +170,8 @@ def ingest(paths, store_path, endpoint, records_dir):
 @records_option
 @click.option("--curated", type=click.Path(dir_okay=False), default=None,
               help="Curated facts (default: data/curated.yaml).")
-def build(store_path, endpoint, records_dir, curated):
+@jobs_option
+def build(store_path, endpoint, records_dir, curated, jobs):
     """Rebuild the store from the records folder and the curated facts.
 
     The new store is written beside the old one and swapped in only when complete; a malformed
@@ -177,7 +185,7 @@ def build(store_path, endpoint, records_dir, curated):
     """
     from graph.load import build as build_store
 
-    _print_load_report(build_store(store_path, records_dir, curated, endpoint=endpoint), "Built")
+    _print_load_report(build_store(store_path, records_dir, curated, endpoint=endpoint, jobs=jobs), "Built")
 
 
 @cli.command()
