@@ -288,7 +288,8 @@ def _relations(text: str, folded: str, group: list[_Mention], sentence: tuple[in
             link = cue_info(cue.group(0))["relation"]
             for a in _joined_before(text, group, i):
                 if a.ref_id != m.ref_id:
-                    nested.append(NestedRelation(a.ref_id, link, m.ref_id, text[s:e], s, e))
+                    ws, we = _window(text, s, e, a.type_start, max(m.after, m.end))
+                    nested.append(NestedRelation(a.ref_id, link, m.ref_id, text[ws:we], ws, we))
             rel = "cites"
         if opening:
             rel = _stronger(rel, opening)
@@ -332,13 +333,42 @@ def _joined_before(text: str, group: list[_Mention], i: int) -> list[_Mention]:
 # ---- merge ----------------------------------------------------------------------------------------------------
 
 
+# A record must stay proportional to its text: a "sentence" can be a whole unpunctuated file (a PDF converted
+# without full stops) naming thousands of codes, and a sentence per mention made a 34 KB text a 10 MB record.
+# Real sentences with a citation stay under about 1,100 characters: longer ones give a window around the mention.
+MAX_EVIDENCE_CHARS = 2000
+WINDOW_CHARS = 600
+MAX_MENTIONS = 50  # per cited document: more evidence sentences tell a reader nothing new
+
+
+def _window(text: str, s: int, e: int, a: int, z: int) -> tuple[int, int]:
+    """The sentence ``s:e``, or, when it is longer than MAX_EVIDENCE_CHARS, a window of it around ``a:z`` (about
+    WINDOW_CHARS) cut at spaces."""
+    if e - s <= MAX_EVIDENCE_CHARS:
+        return s, e
+    a, z = max(a, s), min(z, e)
+    spare = max(0, WINDOW_CHARS - (z - a)) // 2
+    lo, hi = max(s, a - spare), min(e, z + spare)
+    cut = text.find(" ", lo, a)
+    lo = cut + 1 if lo > s and cut >= 0 else lo
+    cut = text.rfind(" ", z, hi)
+    hi = cut if hi < e and cut >= 0 else hi
+    return lo, hi
+
+
+def _evidence_span(text: str, m: _Mention) -> tuple[int, int]:
+    """The sentence of a mention (a window of it when it is too long)."""
+    s, e = m.sentence if m.sentence != (0, 0) else (m.start, m.after)
+    return _window(text, s, e, m.type_start, max(m.after, m.end))
+
+
 def _merge(text: str, mentions: list[_Mention]) -> list[Reference]:
     refs: dict[str, Reference] = {}
     for m in mentions:
         rid = m.ref_id
         if not rid:
             continue
-        s, e = m.sentence if m.sentence != (0, 0) else (m.start, m.after)
+        s, e = _evidence_span(text, m)
         evidence = Mention(text[s:e], s, e)
         ref = refs.get(rid)
         if ref is None:
@@ -348,7 +378,8 @@ def _merge(text: str, mentions: list[_Mention]) -> list[Reference]:
                                         evidence=evidence.evidence, start=s, end=e, mentions=[evidence])
             ref._typed = m.typed  # type: ignore[attr-defined]
             continue
-        ref.mentions.append(evidence)
+        if len(ref.mentions) < MAX_MENTIONS and all((x.start, x.end) != (s, e) for x in ref.mentions):
+            ref.mentions.append(evidence)  # two mentions in one sentence share their evidence
         if m.typed and not getattr(ref, "_typed", False):
             ref.type, ref._typed = m.type, True  # type: ignore[attr-defined]
         for attr, value in (("date", m.date), ("issuer", m.issuer), ("jurisdiction", m.jurisdiction),

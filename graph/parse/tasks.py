@@ -51,7 +51,10 @@ def find_tasks(text: str, header, references: list[Reference] | None = None,
     tasks = []
     addressees = _lead_in_addressees(lead_in) if lead_in is not None else []
     for item in items:
-        task = Task(label=item.label, text=text[item.start:item.end].strip(), start=item.start, end=item.end)
+        raw = text[item.start:item.end]
+        start = item.start + len(raw) - len(raw.lstrip())  # str.strip also takes \v, \x1c-\x1f, \x85, \u2028
+        task_text = raw.strip()
+        task = Task(label=item.label, text=task_text, start=start, end=start + len(task_text))
         if references is not None:
             _assign(task, item, addressees, header, text)
             task.implements = _implements(item, mention_relations or [], references)
