@@ -497,3 +497,17 @@ def test_no_answer_within_the_timeout_is_one_line():
         result = run("stats", "--endpoint", url, env={"DKG_ENDPOINT_TIMEOUT": "0.5"}, ok=False)
     assert result.exit_code == 1 and "no answer within 0.5 s" in result.output
     assert os.environ.get("DKG_ENDPOINT_PASSWORD") is None or os.environ["DKG_ENDPOINT_PASSWORD"] not in result.output
+
+
+@pytest.mark.server
+def test_writes_larger_than_one_request_give_the_same_store(remote, embedded, corpus_dir, tmp_path, monkeypatch):
+    """A build or an ingest of more than `CHUNK` quads goes in several requests (here CHUNK is made small)."""
+    import graph.remote
+
+    monkeypatch.setattr(graph.remote, "CHUNK", 97)
+    records = embedded.parent / "records"
+    nq = ("export", "--format", "nq")
+    run("build", "--endpoint", remote, "--records", records)
+    assert run(*nq, "--endpoint", remote).output == run(*nq, "--store", embedded).output
+    run("ingest", corpus_dir, "--endpoint", remote, "--records", tmp_path / "records")
+    assert run(*nq, "--endpoint", remote).output == run(*nq, "--store", embedded).output
