@@ -5,6 +5,7 @@ Heavy libraries (rdflib, pyoxigraph, networkx, pyvis) are imported inside the co
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -31,6 +32,14 @@ class DkgGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as e:  # a bug: still one line for the user; DKG_DEBUG=1 shows the traceback
+            if os.environ.get("DKG_DEBUG"):
+                raise
+            click.echo(f"Error: unexpected {type(e).__name__}: {e} (a dkg bug: please report it; "
+                       "DKG_DEBUG=1 shows the traceback)", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=DkgGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -79,7 +79,10 @@ def candidates(store, name: str) -> list[Candidate]:
     name = (name or "").strip()
     if not name:
         return []
-    if re.match(r"^https?://\S+$", name):
+    if re.match(r"^https?://", name):
+        # Only a well-formed IRI can name a node; anything else in that shape names nothing.
+        if not re.match(r"^https?://[^\s<>\"{}|^`\\]+$", name):
+            return []
         return [Candidate(name, None, None, None, None, None, None)] if store.describe(name) else []
     type_local, number, code, year = _parse(name)
     found: dict[str, Candidate] = {}
