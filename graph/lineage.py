@@ -117,6 +117,18 @@ _PROPERTIES = {
           "dkg:taskLabel dkg:text",
 }
 
+_TASK_ATTRIBUTES = """
+SELECT ?n ?label ?text WHERE {
+  VALUES ?n { %s }
+  LATERAL { ?n dkg:taskLabel ?label OPTIONAL { ?n dkg:text ?text } }
+}"""
+
+_ORGANISATION_ATTRIBUTES = """
+SELECT ?n ?name ?level WHERE {
+  VALUES ?n { %s }
+  LATERAL { SELECT ?n ?name ?level WHERE { ?n dkg:name ?name OPTIONAL { ?n dkg:level ?level } } LIMIT 1 }
+}"""
+
 _ISSUERS = """
 SELECT ?n ?v WHERE {
   VALUES ?n { %s }
@@ -136,6 +148,12 @@ def _term(iri: str) -> str:
     if not _IRI_OK.match(iri):
         raise QueryError(f"refusing to put {iri!r} into a query: not an IRI from the store")
     return f"<{iri}>"
+
+
+def _rows(store, query: str) -> list[tuple]:
+    """A SELECT's rows as tuples of term values (None when unbound), in the order of its projection: cheaper
+    than one dict per row when a lineage has a hundred thousand nodes."""
+    return [tuple(t.value if t is not None else None for t in solution) for solution in store.query(query)]
 
 
 def _named(iri: str):
@@ -214,8 +232,7 @@ def _down_rounds(store, start, props, depth=None, limit=None) -> tuple[set, set]
     while frontier and (depth is None or rounds < depth):
         found: list[str] = []
         for batch in _batches(frontier):
-            for row in store.select(_DOWN % (" ".join(map(_term, batch)), values_p)):
-                s, o, owner = row["s"], row["o"], row["d"]
+            for s, p, o, owner in _rows(store, _DOWN % (" ".join(map(_term, batch)), values_p)):
                 doc = owner or s
                 if limit is not None and doc not in limit:
                     continue
@@ -223,7 +240,7 @@ def _down_rounds(store, start, props, depth=None, limit=None) -> tuple[set, set]
                     edges.add((s, "implements", o))
                     edges.add((owner, "has_task", s))
                 else:
-                    edges.add((s, _BY_PROPERTY[row["p"]], o))
+                    edges.add((s, _BY_PROPERTY[p], o))
                 if doc not in seen:
                     seen.add(doc)
                     found.append(doc)
@@ -240,15 +257,15 @@ def _task_edges(store, documents, follow_implements: bool) -> set:
     edges: set = set()
     implements: list = []
     for batch in _batches(sorted(documents)):
-        for row in store.select(_TASKS % " ".join(map(_term, batch))):
-            edges.add((row["d"], "has_task", row["t"]))
-            if row["p"] is None:
+        for d, t, p, o in _rows(store, _TASKS % " ".join(map(_term, batch))):
+            edges.add((d, "has_task", t))
+            if p is None:
                 continue
-            rel = _BY_PROPERTY[row["p"]]
+            rel = _BY_PROPERTY[p]
             if rel in ("implements", "guides"):
-                implements.append((row["t"], "implements", row["o"]))
+                implements.append((t, "implements", o))
             else:
-                edges.add((row["t"], rel, row["o"]))
+                edges.add((t, rel, o))
     if follow_implements:
         edges.update(e for e in implements if e[2] in documents)
     return edges
@@ -269,13 +286,12 @@ def _up_rounds(store, root: str, props, depth) -> set:
     while frontier and (depth is None or rounds < depth):
         found: list[str] = []
         for batch in _batches(frontier):
-            for row in store.select(_UP % (" ".join(map(_term, batch)), values_p, tasks)):
-                s, o, task = row["s"], row["o"], row["t"]
+            for s, p, o, task in _rows(store, _UP % (" ".join(map(_term, batch)), values_p, tasks)):
                 if task:
                     edges.add((s, "has_task", task))
                     edges.add((task, "implements", o))
                 else:
-                    edges.add((s, _BY_PROPERTY[row["p"]], o))
+                    edges.add((s, _BY_PROPERTY[p], o))
                 if o not in seen:
                     seen.add(o)
                     found.append(o)
@@ -309,11 +325,22 @@ def node_attributes(store, nodes, kinds: dict | None = None) -> dict[str, dict]:
     for kind, members in by_kind.items():
         for batch in _batches(sorted(members)):
             values = " ".join(map(_term, batch))
-            for row in store.select(_ATTRIBUTES % (values, _PROPERTIES[kind])):
-                raw[row["n"]][row["p"]].append(row["v"])
-            if kind in ("document", None):
-                for row in store.select(_ISSUERS % values):
-                    raw[row["n"]][DKG_NS + "issuedBy"].append(row["v"])
+            if kind == "task":
+                for n, label, text in _rows(store, _TASK_ATTRIBUTES % values):
+                    raw[n][DKG_NS + "taskLabel"].append(label)
+                    if text is not None:
+                        raw[n][DKG_NS + "text"].append(text)
+                continue
+            if kind == "organisation":
+                for n, name, level in _rows(store, _ORGANISATION_ATTRIBUTES % values):
+                    raw[n][DKG_NS + "name"].append(name)
+                    if level is not None:
+                        raw[n][DKG_NS + "level"].append(level)
+                continue
+            for n, p, v in _rows(store, _ATTRIBUTES % (values, _PROPERTIES[kind])):
+                raw[n][p].append(v)
+            for n, v in _rows(store, _ISSUERS % values):
+                raw[n][DKG_NS + "issuedBy"].append(v)
     return {n: _shape_node(n, raw.get(n, {}), kinds.get(n)) for n in nodes}
 
 
@@ -408,22 +435,17 @@ def build_digraph(root: str, edges, attributes: dict, evidence: dict | None = No
     import networkx as nx
 
     evidence = evidence or {}
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for s, rel, o in edges:
+        pairs.setdefault((s, o), []).append(rel)
+    nodes = {root} | {n for pair in pairs for n in pair}
     G = nx.DiGraph(root=root, direction=direction)
-    G.add_node(root, **attributes.get(root, {"id": root, "kind": "document"}))
-    for s, rel, o in sorted(edges):
-        for n in (s, o):
-            if n not in G:
-                G.add_node(n, **attributes.get(n, {"id": n, "kind": "document"}))
-        if G.has_edge(s, o):
-            data = G.edges[s, o]
-            data["relations"].append(rel)
-            if _STRENGTH[rel] < _STRENGTH[data["relation"]]:
-                data["relation"] = rel
-                data["evidence"] = evidence.get((s, rel, o)) or data["evidence"]
-            continue
-        G.add_edge(s, o, relation=rel, relations=[rel], evidence=evidence.get((s, rel, o)))
-    for _t, data in G.nodes(data=True):
+    G.add_nodes_from((n, attributes.get(n) or {"id": n, "kind": "document"}) for n in sorted(nodes))
+    for n, data in G.nodes(data=True):
         data.setdefault("kind", "document")
+    for (s, o), rels in sorted(pairs.items()):
+        rels = sorted(set(rels), key=_STRENGTH.get)
+        G.add_edge(s, o, relation=rels[0], relations=rels, evidence=evidence.get((s, rels[0], o)))
     _task_levels(G)
     return G
 

@@ -135,6 +135,9 @@ def _value(store, kind: str, value: str):
     if kind in ("document", "organisation"):
         from .names import resolve_name
 
+        value = value.strip()
+        if value.startswith("<") and value.endswith(">"):
+            value = value[1:-1]
         return ox.NamedNode(resolve_name(store, value))
     if kind == "iri":
         return _iri(value)
