@@ -90,6 +90,14 @@ def test_root_lineage_is_exact(cascade, which, relations):
         extra and _explain(c, extra, "documents in the lineage that are not below the root")]))
 
 
+def test_every_text_is_its_own_document(cascade):
+    """Two texts merged into one IRI would make the lineage lose one of them (namesake communes did at 10,000)."""
+    c = cascade
+    iris = [c["iri_of"].get(d["id"]) for d in c["truth"]["documents"]]
+    merged = {i for i in iris if i and iris.count(i) > 1}
+    assert None not in iris and not merged, (iris.count(None), sorted(merged)[:5])
+
+
 def test_the_corpus_has_colliding_codes_outside_each_lineage(cascade):
     """Otherwise exactness would prove nothing about identity: namesakes must exist across provinces."""
     c = cascade
