@@ -9,117 +9,136 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
-
 DKG_NS = "https://w3id.org/dkg/ontology#"
 
-ELI = Namespace("http://data.europa.eu/eli/ontology#")
-ORG = Namespace("http://www.w3.org/ns/org#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
-SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
-DCTERMS = Namespace("http://purl.org/dc/terms/")
-FOAF = Namespace("http://xmlns.com/foaf/0.1/")
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
-RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
-RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
-OWL = Namespace("http://www.w3.org/2002/07/owl#")
-SH = Namespace("http://www.w3.org/ns/shacl#")
+# rdflib Namespaces of these (ELI, ORG, PROV ... SH) and the `DKG` DefinedNamespace are made on first use
+# (module __getattr__), so that importing the vocabulary does not import rdflib (80 ms of every command).
+_NAMESPACE_IRIS = {
+    "ELI": "http://data.europa.eu/eli/ontology#",
+    "ORG": "http://www.w3.org/ns/org#",
+    "PROV": "http://www.w3.org/ns/prov#",
+    "SKOS": "http://www.w3.org/2004/02/skos/core#",
+    "DCTERMS": "http://purl.org/dc/terms/",
+    "FOAF": "http://xmlns.com/foaf/0.1/",
+    "XSD": "http://www.w3.org/2001/XMLSchema#",
+    "RDF": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "RDFS": "http://www.w3.org/2000/01/rdf-schema#",
+    "OWL": "http://www.w3.org/2002/07/owl#",
+    "SH": "http://www.w3.org/ns/shacl#",
+}
 
-PREFIXES = {"dkg": DKG_NS, "eli": str(ELI), "org": str(ORG), "prov": str(PROV), "skos": str(SKOS),
-            "dcterms": str(DCTERMS), "foaf": str(FOAF), "xsd": str(XSD), "rdf": str(RDF), "rdfs": str(RDFS),
-            "owl": str(OWL)}
+PREFIXES = {"dkg": DKG_NS, **{name.lower(): _NAMESPACE_IRIS[name] for name in
+                              ("ELI", "ORG", "PROV", "SKOS", "DCTERMS", "FOAF", "XSD", "RDF", "RDFS", "OWL")}}
 
 
-class DKG(DefinedNamespace):
-    """Terms of ``https://w3id.org/dkg/ontology#``."""
+def _make_dkg():
+    from rdflib import Namespace, URIRef  # noqa: F401  (URIRef: the annotations below)
+    from rdflib.namespace import DefinedNamespace
 
-    _NS = Namespace(DKG_NS)
-    _fail = True
+    class DKG(DefinedNamespace):
+        """Terms of ``https://w3id.org/dkg/ontology#``."""
 
-    # classes: documents
-    Document: URIRef
-    Resolution: URIRef
-    Directive: URIRef
-    Conclusion: URIRef
-    Decision: URIRef
-    Regulation: URIRef
-    WorkingRules: URIRef
-    Guidance: URIRef
-    OfficialLetter: URIRef
-    Plan: URIRef
-    Programme: URIRef
-    Scheme: URIRef
-    Notice: URIRef
-    PartyCircular: URIRef
-    Report: URIRef
-    Submission: URIRef
-    Communique: URIRef
-    Telegram: URIRef
-    Law: URIRef
-    Decree: URIRef
-    Circular: URIRef
-    Ordinance: URIRef
-    Constitution: URIRef
-    Statute: URIRef
-    Platform: URIRef
-    # classes: the rest
-    Task: URIRef
-    Organisation: URIRef
-    Person: URIRef
-    Level: URIRef
-    LinkEvidence: URIRef
-    # levels (SKOS concepts in the scheme Levels)
-    Levels: URIRef
-    central: URIRef
-    province: URIRef
-    district: URIRef
-    commune: URIRef
-    # the named graph of lineage edges
-    links: URIRef
-    # document -> document
-    implements: URIRef
-    basedOn: URIRef
-    cites: URIRef
-    guides: URIRef
-    amends: URIRef
-    replaces: URIRef
-    repeals: URIRef
-    partOf: URIRef
-    # document/task -> organisation, person
-    hasTask: URIRef
-    assignsTo: URIRef
-    leadBy: URIRef
-    cooperatesWith: URIRef
-    issuedBy: URIRef
-    signedBy: URIRef
-    addressedTo: URIRef
-    level: URIRef
-    subOrganizationOf: URIRef
-    # data properties
-    code: URIRef
-    number: URIRef
-    symbol: URIRef
-    date: URIRef
-    title: URIRef
-    jurisdiction: URIRef
-    place: URIRef
-    name: URIRef
-    role: URIRef
-    authority: URIRef
-    taskLabel: URIRef
-    text: URIRef
-    sourceFile: URIRef
-    recordFile: URIRef
-    knownOnlyByCitation: URIRef
-    identityKey: URIRef
-    warning: URIRef
-    # evidence
-    sentence: URIRef
-    start: URIRef
-    end: URIRef
-    provenance: URIRef
-    citation: URIRef
+        _NS = Namespace(DKG_NS)
+        _fail = True
+
+        # classes: documents
+        Document: URIRef
+        Resolution: URIRef
+        Directive: URIRef
+        Conclusion: URIRef
+        Decision: URIRef
+        Regulation: URIRef
+        WorkingRules: URIRef
+        Guidance: URIRef
+        OfficialLetter: URIRef
+        Plan: URIRef
+        Programme: URIRef
+        Scheme: URIRef
+        Notice: URIRef
+        PartyCircular: URIRef
+        Report: URIRef
+        Submission: URIRef
+        Communique: URIRef
+        Telegram: URIRef
+        Law: URIRef
+        Decree: URIRef
+        Circular: URIRef
+        Ordinance: URIRef
+        Constitution: URIRef
+        Statute: URIRef
+        Platform: URIRef
+        # classes: the rest
+        Task: URIRef
+        Organisation: URIRef
+        Person: URIRef
+        Level: URIRef
+        LinkEvidence: URIRef
+        # levels (SKOS concepts in the scheme Levels)
+        Levels: URIRef
+        central: URIRef
+        province: URIRef
+        district: URIRef
+        commune: URIRef
+        # the named graph of lineage edges
+        links: URIRef
+        # document -> document
+        implements: URIRef
+        basedOn: URIRef
+        cites: URIRef
+        guides: URIRef
+        amends: URIRef
+        replaces: URIRef
+        repeals: URIRef
+        partOf: URIRef
+        # document/task -> organisation, person
+        hasTask: URIRef
+        assignsTo: URIRef
+        leadBy: URIRef
+        cooperatesWith: URIRef
+        issuedBy: URIRef
+        signedBy: URIRef
+        addressedTo: URIRef
+        level: URIRef
+        subOrganizationOf: URIRef
+        # data properties
+        code: URIRef
+        number: URIRef
+        symbol: URIRef
+        date: URIRef
+        title: URIRef
+        jurisdiction: URIRef
+        place: URIRef
+        name: URIRef
+        role: URIRef
+        authority: URIRef
+        taskLabel: URIRef
+        text: URIRef
+        sourceFile: URIRef
+        recordFile: URIRef
+        knownOnlyByCitation: URIRef
+        identityKey: URIRef
+        warning: URIRef
+        # evidence
+        sentence: URIRef
+        start: URIRef
+        end: URIRef
+        provenance: URIRef
+        citation: URIRef
+
+    return DKG
+
+
+def __getattr__(name: str):
+    if name in _NAMESPACE_IRIS:
+        from rdflib import Namespace
+
+        value = Namespace(_NAMESPACE_IRIS[name])
+    elif name == "DKG":
+        value = _make_dkg()
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 # Record relation name -> ontology property (local name).
