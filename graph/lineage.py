@@ -409,6 +409,8 @@ def edge_evidence(store, edges) -> dict[tuple[str, str, str], str]:
         for p in props:
             wanted[(s, DKG_NS + p, o)] = (s, rel, o)
     best: dict[tuple, tuple] = {}
+    if _embedded(store):
+        return _edge_evidence_indexed(store.ox, wanted)
     for batch in _batches(sorted(wanted)):
         rows = " ".join(f"({_term(s)} {_term(p)} {_term(o)})" for s, p, o in batch)
         for row in store.select(_EVIDENCE % rows):
@@ -416,6 +418,53 @@ def edge_evidence(store, edges) -> dict[tuple[str, str, str], str]:
             rank = (int(row["start"]) if row["start"] else 0, row["sentence"])
             if key not in best or rank < best[key]:
                 best[key] = rank
+    return {k: v[1] for k, v in best.items()}
+
+
+def _embedded(store) -> bool:
+    """True for the embedded Oxigraph store, whose indexes can be read directly (not a SPARQL server)."""
+    try:
+        import pyoxigraph as ox
+    except ImportError:  # pragma: no cover - a dependency
+        return False
+    return isinstance(getattr(store, "ox", None), ox.Store)
+
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def _edge_evidence_indexed(db, wanted: dict) -> dict[tuple[str, str, str], str]:
+    """`edge_evidence` on the store's indexes: the evidence nodes whose rdf:subject is an edge's source, each
+    read whole from its own graph. The same answer as the SPARQL join, a few times faster on big lineages
+    (one index scan per source node and one per evidence node, no query planning per batch)."""
+    import pyoxigraph as ox
+
+    subject, predicate, obj = (ox.NamedNode(_RDF + x) for x in ("subject", "predicate", "object"))
+    sentence_p, start_p = ox.NamedNode(DKG_NS + "sentence"), ox.NamedNode(DKG_NS + "start")
+    best: dict[tuple, tuple] = {}
+    for s in sorted({w[0] for w in wanted}):
+        for q in db.quads_for_pattern(None, subject, ox.NamedNode(s), None):
+            preds, objs, sentences, starts = [], [], [], []
+            for f in db.quads_for_pattern(q.subject, None, None, q.graph_name):
+                p = f.predicate
+                if p == predicate:
+                    preds.append(f.object.value)
+                elif p == obj:
+                    objs.append(f.object.value)
+                elif p == sentence_p:
+                    sentences.append(f.object.value)
+                elif p == start_p:
+                    starts.append(f.object.value)
+            for p in preds:
+                for o in objs:
+                    key = wanted.get((s, p, o))
+                    if key is None:
+                        continue
+                    for sentence in sentences:
+                        for start in starts or [None]:
+                            rank = (int(start) if start else 0, sentence)
+                            if key not in best or rank < best[key]:
+                                best[key] = rank
     return {k: v[1] for k, v in best.items()}
 
 
