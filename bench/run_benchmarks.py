@@ -99,6 +99,9 @@ class TreeMemory(threading.Thread):
 
 def run_cli(args, timeout=None, memory=False, cwd=None) -> dict:
     """Run ``dkg ARGS`` as a new process; wall seconds, exit code, memory peaks (MB) when asked."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.Popen(CLI + [str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             cwd=cwd or PROJECT)
@@ -115,7 +118,9 @@ def run_cli(args, timeout=None, memory=False, cwd=None) -> dict:
         if sampler:
             sampler.done = True
             sampler.join()
-    res = {"s": time.perf_counter() - t, "rc": proc.returncode, "out": out, "err": err}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the process and its workers, once waited for
+    res = {"s": time.perf_counter() - t, "rc": proc.returncode, "out": out, "err": err,
+           "cpu_s": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)}
     if sampler:
         res["peak_tree_mb"] = sampler.peak_sum_kb / 1024
         res["peak_process_mb"] = sampler.peak_one_kb / 1024
@@ -159,7 +164,7 @@ def corpora(work: Path, sizes: list[int]) -> dict[int, list[tuple[Path, dict]]]:
     """size -> [(folder, ground truth)]; the first folder holds the measured root's cascade."""
     out = {}
     for i, n in enumerate(sizes):
-        if i > 0 and n >= 5 * sizes[i - 1]:
+        if i > 0 and n == sizes[-1] and n >= 5 * sizes[i - 1]:  # the largest: the next smaller cascade + filler
             base = sizes[i - 1]
             filler = n - base
             roots = max(2, min(9, round(filler / base)))
@@ -293,10 +298,13 @@ def bench_size(n: int, parts, work: Path, runs: int, jobs: int, naive_limit: int
         for line in r["out"].decode("utf-8", "replace").splitlines():
             if "quads in the store" in line:
                 quads = int(line.rsplit(";", 1)[1].split()[0])
-        ingests.append({"s": r["s"], "rc": r["rc"], "quads": quads, "peak_tree_mb": r["peak_tree_mb"],
+        ingests.append({"s": r["s"], "cpu_s": r.get("cpu_s"), "rc": r["rc"], "quads": quads,
+                        "peak_tree_mb": r["peak_tree_mb"],
                         "peak_process_mb": r["peak_process_mb"]})
-        print(f"  ingest {r['s']:.1f} s, {quads} quads, peak {r['peak_tree_mb']:.0f} MB (tree)", flush=True)
+        print(f"  ingest {r['s']:.1f} s ({r.get('cpu_s', 0):.0f} CPU-s), {quads} quads, peak {r['peak_tree_mb']:.0f} MB"
+              " (tree)", flush=True)
     res["ingest"] = {"runs": ingests, "s": median([x["s"] for x in ingests]), "quads": ingests[-1]["quads"],
+                     "cpu_s": median([x["cpu_s"] for x in ingests]),
                      "peak_tree_mb": max(x["peak_tree_mb"] for x in ingests),
                      "peak_process_mb": max(x["peak_process_mb"] for x in ingests)}
     res["store_mb"] = disk_size(store) / 1e6
@@ -316,6 +324,7 @@ def bench_size(n: int, parts, work: Path, runs: int, jobs: int, naive_limit: int
     cold, data = [], None
     for _ in range(runs_here):
         r = run_cli(["lineage", root, "--format", "json", "--store", store], timeout=1800)
+        res.setdefault("lineage_cpu_s", []).append(r.get("cpu_s"))
         if r.get("timeout"):
             cold.append(float("inf"))
             break
@@ -418,15 +427,15 @@ def report(m: dict, help_s: float, results: list[dict], args) -> str:
         f"{r['documents']:,}: {'exact' if r['lineage'].get('exactness', {}).get('exact') else r['lineage'].get('exactness')}"
         for r in results) + f" | {_ok(exact)} |\n")
     w("## Ingest and store\n")
-    w("| documents | text | extract, 1 core | ingest (jobs) | documents/s | quads | quads/s | peak memory (tree / "
-      "largest) | store on disk | records | re-ingest | build |")
-    w("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    w("| documents | text | extract, 1 core | ingest (jobs) | CPU time of the ingest | documents/s | quads | quads/s |"
+      " peak memory (tree / largest) | store on disk | records | re-ingest | build |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         i = r["ingest"]
         q = i["quads"] or 0
         w(f"| {r['documents']:,} | {r['text_mb']:.0f} MB | {r['extract']['per_cpu_s']:.0f}/CPU-s "
           f"({r['extract']['per_wall_s']:.0f}/s wall, {r['extract']['kb_per_doc']:.1f} KB each) | "
-          f"{i['s']:.1f} s ({args.jobs}) | {r['documents'] / i['s']:.0f} | {q:,} | {q / i['s']:,.0f} | "
+          f"{i['s']:.1f} s ({args.jobs}) | {i['cpu_s']:.0f} CPU-s | {r['documents'] / i['s']:.0f} | {q:,} | {q / i['s']:,.0f} | "
           f"{i['peak_tree_mb']:.0f} / {i['peak_process_mb']:.0f} MB | {r['store_mb']:.0f} MB "
           f"({r['store_mb'] * 1e6 / max(q, 1):.0f} B/quad) | {r['records_mb']:.0f} MB | " + (
               f"{r['reingest']['s']:.1f} s{'' if r['reingest']['same_quads'] else ' (quad count changed!)'} | "
@@ -504,7 +513,7 @@ def main(argv=None) -> int:
     ap.add_argument("--naive-limit", type=int, default=10000)
     ap.add_argument("--naive-timeout", type=float, default=1200)
     ap.add_argument("--ingest-runs", type=int, default=None,
-                    help="ingests per size (default: --runs up to 10,000 documents, 1 above)")
+                    help="ingests per size (default: --runs up to --full-limit documents, 1 above)")
     ap.add_argument("--json", default=None, help="also write the raw figures here")
     ap.add_argument("--full-limit", type=int, default=10000,
                     help="above this size: no re-ingest and build, one run of SPARQL, view and warm lineage")
@@ -521,7 +530,7 @@ def main(argv=None) -> int:
     print(f"dkg --help: {help_s:.3f} s", flush=True)
     results = []
     for n, parts in corpora(work, sizes).items():
-        runs = args.ingest_runs or (args.runs if n <= 10_000 else 1)
+        runs = args.ingest_runs or (args.runs if n <= args.full_limit else 1)
         results.append(bench_size(n, parts, work, args.runs, args.jobs, args.naive_limit, args.naive_timeout, runs,
                                   args.full_limit))
         if args.json:
