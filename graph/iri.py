@@ -3,9 +3,15 @@
 IRI scheme (ELI-like, ASCII slugs without diacritics):
 
     {base}doc/{scope}/{year}/{type}/{number}-{symbol}     a numbered document
-        scope  = "central" for bodies of the whole country (12-NQ/TW, 18/QĐ-TTg), else the jurisdiction of the
-                 issuer ("bac-ninh"), or "unplaced-<hash>" when no text says which province (scoped to the
-                 citing document, so it is never merged with a namesake from elsewhere)
+        scope  = "central" for bodies of the whole country (12-NQ/TW, 18/QĐ-TTg), else the place chain of the
+                 issuer from the province down to its own level, one slug a level (`place_path`):
+                 "bac-ninh" (a province), "ben-tre/giong-trom" (a district), "ben-tre/giong-trom/thanh-hoa"
+                 (a commune), with "_" for a level no text names ("_/giong-trom/thanh-hoa": the header names
+                 district and commune only; "ben-tre/_/thanh-hoa": a commune under its province, after 2025);
+                 a citation whose chain stays incomplete keeps the citing document's mark ("_/giong-trom~3fa2c1",
+                 `partial_scope`), and "unplaced-<hash>" when no text says where at all: never merged with a
+                 namesake from elsewhere
+        e.g. https://w3id.org/dkg/id/doc/ben-tre/giong-trom/thanh-hoa/2021/ke-hoach/18-kh-du
         year   = the year of issue, or "undated"
         type   = the type word of the text ("nghi-quyet", "quy-dinh"): QĐ is two types
         e.g. https://w3id.org/dkg/id/doc/central/2022/nghi-quyet/12-nq-tw
@@ -52,6 +58,23 @@ def slug(text: str | None, empty: str = "x") -> str:
 def short_hash(*parts: object, length: int = 12) -> str:
     data = "\x1f".join("" if p is None else str(p) for p in parts)
     return hashlib.sha1(data.encode("utf-8")).hexdigest()[:length]
+
+
+UNKNOWN_PLACE = "_"    # a level of a place chain no text names
+PARTIAL_MARK = "~"     # joins an incomplete chain to the mark of the document citing it
+
+
+def place_path(slugs) -> str:
+    """The scope of a local document from its place chain (province, district, commune slugs, None where not
+    known): ``("ben-tre", "giong-trom")`` -> ``"ben-tre/giong-trom"``, ``(None, "giong-trom", "thanh-hoa")`` ->
+    ``"_/giong-trom/thanh-hoa"``."""
+    return "/".join(s or UNKNOWN_PLACE for s in slugs)
+
+
+def partial_scope(path: str, context: str) -> str:
+    """An incomplete chain as cited in ``context`` (the citing document's scope): kept apart from the same
+    incomplete chain cited elsewhere, since namesake places exist."""
+    return f"{path}{PARTIAL_MARK}{short_hash(context, length=6)}"
 
 
 def document_path(scope: str, year: str | int | None, type_slug: str, local_id: str) -> str:

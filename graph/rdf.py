@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date as _date
 
 from . import iri
-from .resolve import CENTRAL, DocKey, Resolver, document_key, organisation_id, reference_key, reference_scope
+from .resolve import CENTRAL, DocKey, Resolver, document_key, organisation_id, reference_key
 from .vocab import DKG_NS, LINK_PROPERTIES, LEVELS, PREFIXES, RELATION_PROPERTIES, document_class, fold
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -168,7 +168,8 @@ def _level_iri(level: str | None) -> str | None:
     return _dkg(level) if level in LEVELS else None
 
 
-_SENTENCE = re.compile(r"[^.;\n]+(?:[.;]|$)")
+_SENTENCE = re.compile(r"[^.;\n]+[.;]?")  # a sentence, a clause ended by ";", or a line ("2. Văn phòng Đảng ủy:")
+_WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
 @functools.lru_cache(maxsize=256)
@@ -179,14 +180,16 @@ def _sentences(text: str) -> tuple:
 
 
 def _sentence_with(text: str, needle: str | None) -> tuple[str, int, int]:
-    """The sentence of ``text`` that mentions ``needle`` (case and diacritics ignored), with its offsets."""
+    """The sentence of ``text`` that mentions ``needle`` (case, diacritics and tone placement ignored), with its
+    offsets; else the first sentence with words in it (not the item label "1.")."""
     spans = _sentences(text)
     if needle:
         folded = fold(needle)
         for a, b, folded_span in spans:
             if folded in folded_span:
                 return _trim(text, a, b)
-    return _trim(text, spans[0][0], spans[0][1])
+    a, b, _f = next((span for span in spans if _WORDS.search(span[2])), spans[0])
+    return _trim(text, a, b)
 
 
 def _trim(text: str, a: int, b: int) -> tuple[str, int, int]:
@@ -320,7 +323,7 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
         ref_iris[ref.id] = r_iri
         if r_iri == doc_iri:
             continue  # a text naming its own code ("Công văn này") is not a link
-        ref_issuer = organisation(ref.issuer, ref.level, reference_scope(ref, scope))
+        ref_issuer = organisation(ref.issuer, ref.level, resolved.key.scope)  # where the cited document is
         describe_document(r_iri, resolved.key, ref.type, ref.code, ref.number, ref.symbol, ref.date, ref.title,
                           ref_issuer, ref.level if ref.level else None, ref.jurisdiction)
         prop = RELATION_PROPERTIES.get(ref.relation, "cites")

@@ -6,7 +6,8 @@ other tools read these field names, so they never change. New fields may be adde
     {"source": "data/corpus/x.txt",
      "document": {"id", "code", "number", "symbol", "type", "type_code", "issuer", "jurisdiction", "level",
                   "date", "place", "subject", "signatory": {"name", "role", "authority"} | null,
-                  "recipients": [...], "distribution": [...]},
+                  "recipients": [...], "distribution": [...],
+                  "places": {"province"?, "district"?, "commune"?: place name}},
      "references": [{"id", "code", "number", "symbol", "type", "date", "issuer", "jurisdiction", "level",
                      "title", "relation", "evidence", "start", "end", "mentions": [{"evidence", "start", "end"}]}],
      "nested_relations": [{"from", "relation", "to", "evidence", "start", "end"}],
@@ -94,12 +95,16 @@ class Document:
     signatory: Signatory | None = None
     recipients: list[str] = field(default_factory=list)
     distribution: list[str] = field(default_factory=list)
+    # the administrative chain the header tells, level -> place name, e.g. {"district": "Giồng Trôm",
+    # "commune": "Thạnh Hòa"} for "ĐẢNG BỘ HUYỆN GIỒNG TRÔM / ĐẢNG ỦY XÃ THẠNH HÒA"; `jurisdiction` is its last place
+    places: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         d["signatory"] = self.signatory.to_dict() if self.signatory else None
         d["recipients"] = list(self.recipients)
         d["distribution"] = list(self.distribution)
+        d["places"] = dict(self.places)
         return d
 
     @classmethod
@@ -109,6 +114,10 @@ class Document:
         kw["signatory"] = Signatory.from_dict(sig) if sig else None
         kw["recipients"] = list(d.get("recipients") or [])
         kw["distribution"] = list(d.get("distribution") or [])
+        places = d.get("places") or {}
+        if not isinstance(places, dict):
+            raise ValueError(f"document.places must be a mapping of level to place name, found {places!r}"[:120])
+        kw["places"] = {str(k): str(v) for k, v in places.items() if k in LEVELS and v}
         return cls(**kw)
 
 

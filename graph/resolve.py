@@ -6,19 +6,27 @@ A code alone is not an identity (``1771-CV/TU`` exists in every province, ``12-N
     type word (from the text) + number + symbol + scope + year
 
 where the scope is ``central`` for bodies of the whole country (the issuer suffix says so: TW, ĐUCA, TTg ...),
-else the jurisdiction of the issuer: the reference's own, or the citing document's when the text only says
-"của Ban Thường vụ Tỉnh ủy". A document whose jurisdiction no text gives is scoped to the document that names
-it, so it never merges with a namesake. A document without a number gets a content hash and is never merged.
+else the place chain of the issuer, from the province down to the issuer's level, as far as the texts tell:
+a commune "Thạnh Hòa" of district "Giồng Trôm" is ``_/giong-trom/thanh-hoa`` (no province in its header), and
+is not the "Thạnh Hòa" of another district. A citation takes from the citing document the part of its chain at
+and above the cited issuer's level: "của Ban Thường vụ Huyện ủy" in a commune plan is the commune's district
+(with that district's province when the commune's header names it), "của Ban Thường vụ Tỉnh ủy" its province.
+A document whose place no text gives is scoped to the document that names it, so it never merges with a
+namesake. A document without a number gets a content hash and is never merged.
 
 Organisations: central bodies are one node everywhere; local names ("Đảng ủy Công an huyện", "UBND tỉnh") are
 scoped by the jurisdiction of the document naming them. Names are compared after alias expansion (UBND ->
 Ủy ban nhân dân) and folding (case, diacritics, ủy/uỷ).
 
 `Resolver` matches references against the documents of the corpus: a reference without a year matches the one
-corpus document with the same code and scope; when several years exist it stays unresolved and is reported.
+corpus document with the same code and scope; when several years exist it stays unresolved and is reported. A
+reference whose place chain is incomplete ("Huyện ủy Giồng Trôm" cited from a commune whose header does not name
+the province) matches the one corpus document with the same code and a compatible chain (same place at its own
+level, no level that disagrees); with none or several it stays apart, marked with the citing document's scope.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -28,6 +36,7 @@ from .iri import short_hash, slug
 from .vocab import DOCUMENT_CLASSES, document_class, fold
 
 CENTRAL = "central"
+PLACE_LEVELS = ("province", "district", "commune")
 CENTRAL_TYPES = {"Law", "Decree", "Ordinance", "Constitution", "Statute", "Platform"}
 
 
@@ -170,11 +179,41 @@ def _year(date: str | None, symbol: str | None) -> str | None:
     return m.group(1) if m else None
 
 
+def place_chain(doc) -> tuple | None:
+    """The place chain of a document's issuer: (province, district, commune) slugs cut at its level, None for a
+    level its header does not name; None when its own place or level is not known.
+
+    >>> from graph.records import Document
+    >>> place_chain(Document("x", level="commune", jurisdiction="Thạnh Hoà",
+    ...                      places={"district": "Giồng Trôm", "commune": "Thạnh Hoà"}))
+    (None, 'giong-trom', 'thanh-hoa')
+    """
+    if doc.level not in PLACE_LEVELS:
+        return None
+    places = dict(getattr(doc, "places", None) or {})
+    if doc.jurisdiction and doc.level not in places:
+        places[doc.level] = doc.jurisdiction
+    chain = tuple(jurisdiction_slug(places.get(level)) for level in PLACE_LEVELS[:PLACE_LEVELS.index(doc.level) + 1])
+    return chain if chain[-1] else None
+
+
+def scope_chain(scope: str | None) -> tuple | None:
+    """The place chain a scope stands for (`iri.place_path` read back), None for ``central`` and unplaced scopes."""
+    if not scope or scope == CENTRAL or scope.startswith("unplaced-"):
+        return None
+    path = scope.split(iri.PARTIAL_MARK, 1)[0]
+    return tuple(None if part == iri.UNKNOWN_PLACE else part for part in path.split("/"))
+
+
 def place_scope(doc, content_hash: str | None = None) -> str:
-    """The scope local names inside ``doc`` belong to: its jurisdiction, ``central``, or, when no text says
-    where it is from, an unplaced scope of its own (from ``content_hash`` when it has no number)."""
+    """The scope local names inside ``doc`` belong to: ``central``, its place chain (`place_chain`), its
+    jurisdiction when its level is not known, or, when no text says where it is from, an unplaced scope of its
+    own (from ``content_hash`` when it has no number)."""
     if doc.level == CENTRAL or (doc.number and is_central_suffix(issuer_suffix(doc.symbol))):
         return CENTRAL
+    chain = place_chain(doc)
+    if chain:
+        return iri.place_path(chain)
     j = jurisdiction_slug(doc.jurisdiction)
     if j:
         return j
@@ -183,10 +222,29 @@ def place_scope(doc, content_hash: str | None = None) -> str:
 
 
 def reference_scope(ref, citing_scope: str) -> str:
-    """Where local names of a citation belong: its own jurisdiction, else the citing document's place."""
+    """Where a citation's issuer is: its own place, under the part of the citing document's chain at and above
+    the issuer's level ("của Ban Thường vụ Huyện ủy" in a commune plan: the commune's district, within the
+    commune's province when known). A chain left incomplete carries the citing scope's mark (`iri.partial_scope`);
+    with no place at the issuer's own level the citation is unplaced, kept to the citing document."""
     if ref.level == CENTRAL:
         return CENTRAL
-    return jurisdiction_slug(ref.jurisdiction) or citing_scope
+    own = jurisdiction_slug(ref.jurisdiction)
+    if ref.level not in PLACE_LEVELS:
+        return own or citing_scope
+    depth = PLACE_LEVELS.index(ref.level) + 1
+    citing = scope_chain(citing_scope) or ()
+    citing = tuple(citing[:depth]) + (None,) * (depth - len(citing[:depth]))
+    at = citing[-1]
+    above = citing[:-1]
+    if own and at and own != at:
+        above = (None,) * (depth - 1)  # a place other than the citing document's: its superiors are not told
+    place = own or at
+    if not place:
+        return "unplaced-" + short_hash(citing_scope, ref.level)[:8]
+    chain = above + (place,)
+    if None in chain:
+        return iri.partial_scope(iri.place_path(chain), citing_scope)
+    return iri.place_path(chain)
 
 
 def document_key(record) -> DocKey:
@@ -231,19 +289,36 @@ class Resolver:
 
     def __init__(self, corpus_keys=()):
         self._by_loose: dict[tuple, dict[str | None, DocKey]] = {}
+        self._placed: dict[tuple, dict[DocKey, tuple]] = {}  # (type, number, symbol, anon) -> {key: chain}
         for key in corpus_keys:
             self.add(key)
 
     def add(self, key: DocKey) -> None:
         self._by_loose.setdefault(key.loose, {})[key.year] = key
+        chain = scope_chain(key.scope)
+        if chain and chain[-1]:
+            self._placed.setdefault((key.type_slug, key.number, key.symbol, key.anon), {})[key] = chain
 
     def __contains__(self, key: DocKey) -> bool:
         return key.year in self._by_loose.get(key.loose, {})
 
     def resolve(self, key: DocKey) -> Resolution:
-        known = self._by_loose.get(key.loose)
-        if not known or key.year in known:
-            return Resolution(key)
+        path, mark, _context = key.scope.partition(iri.PARTIAL_MARK)
+        plain = dataclasses.replace(key, scope=path) if mark else key
+        known = self._by_loose.get(plain.loose)
+        if known:
+            found = self._by_year(plain, known)
+            if found is not None:
+                return found
+        chain = scope_chain(path)
+        if chain and chain[-1]:
+            return self._by_chain(key, path, chain)
+        return Resolution(key)
+
+    @staticmethod
+    def _by_year(key: DocKey, known: dict) -> Resolution | None:
+        if key.year in known:
+            return Resolution(known[key.year])
         if key.year is None:
             if len(known) == 1:
                 return Resolution(next(iter(known.values())))
@@ -252,7 +327,26 @@ class Resolver:
                                    f"{len(known)} documents ({years}): left unresolved")
         if None in known and len(known) == 1:  # the corpus text lost its date, the citation has it
             return Resolution(known[None])
+        return None
+
+    def _by_chain(self, key: DocKey, path: str, chain: tuple) -> Resolution:
+        """The one corpus document with the same code whose place chain agrees with ``chain`` wherever both
+        name a level (a commune plan's "Huyện ủy Giồng Trôm" of an unnamed province -> the Giồng Trôm plan of
+        the province that has one)."""
+        found = [k for k, c in self._placed.get((key.type_slug, key.number, key.symbol, key.anon), {}).items()
+                 if k.scope != path and _compatible(chain, c) and (key.year is None or k.year in (None, key.year))]
+        if len(found) == 1:
+            return Resolution(found[0])
+        if len(found) > 1:
+            places = ", ".join(sorted(k.scope for k in found)[:5])
+            return Resolution(key, f"reference {key.local_id} ({path}) matches {len(found)} documents of "
+                                   f"namesake places ({places}): kept apart")
         return Resolution(key)
+
+
+def _compatible(a: tuple, b: tuple) -> bool:
+    """Two place chains of one level that may be one place: the same place at that level, no level that differs."""
+    return len(a) == len(b) and a[-1] == b[-1] and all(x is None or y is None or x == y for x, y in zip(a, b))
 
 
 # ---- organisations -------------------------------------------------------------------------------------------
@@ -271,6 +365,9 @@ class OrgId:
 
 _TONE_STYLE = (("uỷ", "ủy"), ("Uỷ", "Ủy"), ("UỶ", "ỦY"), ("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oạ", "ọa"),
                ("uý", "úy"), ("uỳ", "ùy"), ("uỵ", "ụy"), ("oẻ", "ỏe"), ("oé", "óe"))
+# only an open rhyme ends its syllable: "Hoà" -> "Hòa", but "Đoàn", "toàn", "Quỳnh" keep their tone where it is
+_TONE_STYLE_RE = re.compile("(" + "|".join(new for new, _old in _TONE_STYLE) + r")(?![^\W\d_])")
+_TONE_STYLE_MAP = dict(_TONE_STYLE)
 
 
 @functools.lru_cache(maxsize=65536)  # a corpus names the same few thousand bodies again and again
@@ -292,8 +389,7 @@ def canonical_org_name(name: str) -> tuple[str, str | None]:
     import unicodedata
 
     text = unicodedata.normalize("NFC", " ".join(name.split())).strip(" ,;.:")
-    for new, old in _TONE_STYLE:
-        text = text.replace(new, old)
+    text = _TONE_STYLE_RE.sub(lambda m: _TONE_STYLE_MAP[m.group(1)], text)
     return _expand_aliases(text), level
 
 
@@ -317,8 +413,9 @@ def organisation_id(name: str, level: str | None, scope: str) -> OrgId:
         return OrgId(CENTRAL, canonical, CENTRAL)
     # "Ban Thường vụ Tỉnh ủy Bắc Ninh" inside Bắc Ninh's scope is its "Ban Thường vụ Tỉnh ủy"
     words = canonical.split()
+    own_place = scope.split(iri.PARTIAL_MARK, 1)[0].rsplit("/", 1)[-1]
     for k in range(1, min(4, len(words) - 1) + 1):
-        if slug(" ".join(words[-k:])) == scope:
+        if slug(" ".join(words[-k:])) == own_place:
             canonical = " ".join(words[:-k])
             break
     return OrgId(scope, canonical, level)

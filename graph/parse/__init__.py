@@ -27,7 +27,8 @@ def parse(text: str, source: str = "<text>") -> Record:
     items = find_tasks(body, header, references=None)
     ctx = Context(own_code=header.code, province=header.province or (header.jurisdiction if header.level == "province"
                                                                       else None),
-                  level=header.level, task_spans=[(t.start, t.end) for t in items],
+                  level=header.level, places=dict(header.places), units=dict(header.units),
+                  task_spans=[(t.start, t.end) for t in items],
                   report_spans=assessment_spans(body, header))
     references, nested = find_references(body, ctx)
     tasks = find_tasks(body, header, references=references, mention_relations=ctx.mention_relations)
@@ -36,7 +37,7 @@ def parse(text: str, source: str = "<text>") -> Record:
                    type=header.type, type_code=header.type_code, issuer=header.issuer,
                    jurisdiction=header.jurisdiction, level=header.level, date=header.date, place=header.place,
                    subject=header.subject, signatory=header.signatory, recipients=header.recipients,
-                   distribution=header.distribution)
+                   distribution=header.distribution, places=dict(header.places))
     if header.type is None:
         warnings.append("document type not found")
     if header.issuer is None:

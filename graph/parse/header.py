@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..normalize import fold_tone, match_key, strip_diacritics
 from ..organisations import lookup, level_of, read_name, clean_name
 from ..patterns import (code_extractor, parse_code, date_pattern, parse_date, type_word_pattern, type_for_word,
-                        type_code_for, default_type_for_abbr, cues, gazetteer)
+                        type_code_for, default_type_for_abbr, types_for_abbr, cues, gazetteer)
 from ..records import Signatory
 from .text import paragraphs, ITEM_LABEL, UPPER
 
@@ -32,6 +32,8 @@ class Header:
     issuer: str | None = None
     jurisdiction: str | None = None
     province: str | None = None
+    places: dict = field(default_factory=dict)  # level -> place name, the chain the header tells
+    units: dict = field(default_factory=dict)   # level -> unit word ("huyện", "thành phố"), for the same levels
     level: str | None = None
     date: str | None = None
     place: str | None = None
@@ -45,7 +47,9 @@ class Header:
 
 
 _NUMBER_LINE = re.compile(r"^Số\s*:?\s*(?=\d)")
-_PLACE_DATE = re.compile(rf"(?:^|\s)(?P<place>[{UPPER}][^\W\d_]*(?:[ .'-][{UPPER}][^\W\d_]*){{0,4}})\s*,\s*ngày\b")
+_BLANK_NUMBER_LINE = re.compile(rf"^Số\s*:?\s*[-/](?P<abbr>[{UPPER}][^\W\d_]*)\S*")  # "Số      -KH/ĐU": number left blank
+_PLACE_DATE = re.compile(rf"(?:^|\s)(?P<place>(?:Thành phố\s+|TP\.\s*)?[{UPPER}][^\W\d_]*(?:[ .'-][{UPPER}][^\W\d_]*){{0,4}})"
+                         rf"\s*,\s*ngày\b")
 _SUBJECT_LINE = re.compile(r"^(?:V/v|Về việc)\s*:?\s*", re.IGNORECASE)
 _RECIPIENTS = re.compile(r"^Kính gửi\s*:?\s*", re.IGNORECASE)
 _DISTRIBUTION = re.compile(r"^Nơi nhận\s*:?\s*", re.IGNORECASE)
@@ -112,6 +116,16 @@ def _read_top(paras, h: Header) -> int:
                     h.place, h.date = pm.group("place"), parse_date(dm)
             in_title = False
             continue
+        bm = _BLANK_NUMBER_LINE.match(line)
+        if bm:
+            if h.type_code is None and types_for_abbr(bm.group("abbr")):
+                h.type_code = bm.group("abbr")
+            rest = line[bm.end():]
+            dm, pm = date_pattern().search(rest), _PLACE_DATE.search(rest)
+            if dm and pm and h.date is None:
+                h.place, h.date = pm.group("place"), parse_date(dm)
+            in_title = False
+            continue
         dm = date_pattern().search(line)
         pm = _PLACE_DATE.match(line)
         if pm and dm and h.date is None:
@@ -163,8 +177,18 @@ def _without_national_heading(line: str) -> str:
 # ---- organ, title, issuer -------------------------------------------------------------------------------------
 
 _CENTRAL = re.compile(r"^ban chap hanh trung uong\b\s*")
-_PARTY_LOCAL = re.compile(r"\b(?:(?P<pk>tinh|thanh) uy|dang bo (?:tinh|thanh pho)|(?P<dk>huyen|quan|thi) uy"
+_PARTY_LOCAL = re.compile(r"\b(?:(?P<pk>tinh|thanh) uy|dang bo (?P<pbk>tinh|thanh pho)|(?P<dk>huyen|quan|thi) uy"
                           r"|dang bo (?P<dbk>huyen|quan|thi xa)|dang uy (?P<ck>xa|phuong|thi tran|dac khu))\s+")
+# The unit a committee word names: (level, unit word); "city" is a thành phố, of a province or of a district
+# ("Thành ủy Bến Tre" under "ĐẢNG BỘ TỈNH BẾN TRE" is a district-level city).
+_PARTY_UNITS = {"pk:tinh": ("province", "tỉnh"), "pk:thanh": ("city", "thành phố"), "pbk:tinh": ("province", "tỉnh"),
+                "pbk:thanh pho": ("city", "thành phố"), "dk:huyen": ("district", "huyện"),
+                "dk:quan": ("district", "quận"), "dk:thi": ("district", "thị xã"), "dbk:huyen": ("district", "huyện"),
+                "dbk:quan": ("district", "quận"), "dbk:thi xa": ("district", "thị xã"), "ck:xa": ("commune", "xã"),
+                "ck:phuong": ("commune", "phường"), "ck:thi tran": ("commune", "thị trấn"),
+                "ck:dac khu": ("commune", "đặc khu")}
+_DISTRICT_COMMITTEE = {"huyện": "Huyện ủy", "quận": "Quận ủy", "thị xã": "Thị ủy", "thành phố": "Thành ủy"}
+REFORM_DATE = "2025-07-01"  # two-level local government: from this day a commune's superior is its province
 _STATE_LOCAL = re.compile(r"\b(?:uy ban nhan dan|hoi dong nhan dan)\s+(?P<unit>tinh|thanh pho|huyen|quan|thi xa|xa|"
                           r"phuong|thi tran|dac khu)\s+")
 _DEPT_WORDS = re.compile(r"\b(?:ban|van phong|uy ban|dang uy|huyen uy|quan uy|thi uy)\b")
@@ -180,9 +204,9 @@ def _caps_to_name(words: str) -> str:
 
 
 def _place_at(organ: str, ascii_: str, start: int) -> tuple[str, int]:
-    """The place name starting at ``start`` (up to the next department word), title-cased."""
-    stop = _DEPT_WORDS.search(ascii_, start)
-    end = stop.start() if stop else len(organ)
+    """The place name starting at ``start`` (up to the next department word or committee), title-cased."""
+    stops = [m.start() for m in (_DEPT_WORDS.search(ascii_, start), _PARTY_LOCAL.search(ascii_, start)) if m]
+    end = min(stops) if stops else len(organ)
     place = organ[start:end].strip(" ,-")
     return place.title() if place.isupper() else place, end
 
@@ -226,27 +250,25 @@ def _read_title_issuer(paras, h: Header) -> None:
         h.issuer = f"{body} {unit_word} {place}".strip()
         h.jurisdiction = place
         h.level = level_of(f"{body} {unit_word}")
+        if h.level in ("province", "district", "commune"):
+            h.places, h.units = {h.level: place}, {h.level: unit_word}
         if h.level == "province":
             h.province = place
         return
-    pm = None
-    for pm in _PARTY_LOCAL.finditer(ascii_):
-        pass
-    if pm:
-        place, end = _place_at(organ, ascii_, pm.end())
-        first = _PARTY_LOCAL.search(ascii_)
-        if first and first.start() != pm.start():  # "ĐẢNG BỘ TỈNH X / HUYỆN ỦY Y": the superior names the province
-            h.province, _ = _place_at(organ, ascii_, first.end())
-        if pm.group("pk") or ascii_[pm.start():].startswith("dang bo"):
-            committee, h.level = "Tỉnh ủy" if pm.group("pk") != "thanh" else "Thành ủy", "province"
-            h.province = h.province or place
-        elif pm.group("dk") or pm.group("dbk"):
-            kind = pm.group("dk") or pm.group("dbk")
-            committee = {"huyen": "Huyện ủy", "quan": "Quận ủy", "thi": "Thị ủy", "thi xa": "Thị ủy"}[kind]
-            h.level = "district"
+    chain = _party_chain(organ, ascii_, h.date)
+    if chain:
+        level, unit, place, end = chain[-1]
+        for lvl, u, name, _end in chain:
+            if name:
+                h.places[lvl], h.units[lvl] = name, u
+        h.province = h.places.get("province")
+        h.level = level
+        if level == "province":
+            committee = "Thành ủy" if unit == "thành phố" else "Tỉnh ủy"
+        elif level == "district":
+            committee = _DISTRICT_COMMITTEE[unit]
         else:
-            unit = {"xa": "xã", "phuong": "phường", "thi tran": "thị trấn", "dac khu": "đặc khu"}[pm.group("ck")]
-            committee, h.level = f"Đảng ủy {unit}", "commune"
+            committee = f"Đảng ủy {unit}"
         h.jurisdiction = place
         dept = organ[end:].strip()
         if dept:
@@ -260,6 +282,31 @@ def _read_title_issuer(paras, h: Header) -> None:
         return
     h.issuer = _caps_to_name(organ)
     h.level = level_of(h.issuer)
+
+
+def _party_chain(organ: str, ascii_: str, date: str | None) -> list[tuple[str, str, str, int]]:
+    """The places of a Party issuer column, superior first: [(level, unit word, place, end offset)].
+
+    "ĐẢNG BỘ HUYỆN GIỒNG TRÔM / ĐẢNG ỦY XÃ THẠNH HÒA" -> district Giồng Trôm, commune Thạnh Hòa. A thành phố is a
+    province unless something stands above it ("ĐẢNG BỘ TỈNH BẾN TRE / THÀNH ỦY BẾN TRE": a district-level city);
+    as the superior of a commune it is a district before the two-level reform of 1/7/2025 and a province after."""
+    found = []
+    for m in _PARTY_LOCAL.finditer(ascii_):
+        group = next(g for g in ("pk", "pbk", "dk", "dbk", "ck") if m.group(g))
+        level, unit = _PARTY_UNITS[f"{group}:{m.group(group)}"]
+        place, end = _place_at(organ, ascii_, m.end())
+        found.append([level, unit, place, end])
+    for i, item in enumerate(found):
+        if item[0] != "city":
+            continue
+        below = found[i + 1][0] if i + 1 < len(found) else None
+        if i == len(found) - 1:
+            item[0] = "district" if i > 0 else "province"
+        elif below == "commune" and date and date < REFORM_DATE:
+            item[0] = "district"
+        else:
+            item[0] = "province"
+    return [tuple(x) for x in found]
 
 
 def _issuer_in_title(title: str) -> str | None:

@@ -37,6 +37,8 @@ class Context:
     own_code: str | None = None
     province: str | None = None          # the province named in the header, if any
     level: str | None = None
+    places: dict = field(default_factory=dict)  # level -> place name of the header's chain
+    units: dict = field(default_factory=dict)   # level -> unit word ("huyện", "thành phố") of the same levels
     task_spans: list[tuple[int, int]] = field(default_factory=list)
     report_spans: list[tuple[int, int]] = field(default_factory=list)  # items that assess past work
     mention_relations: list[tuple[str, int, str]] = field(default_factory=list)  # filled: (id, offset, relation)
@@ -198,8 +200,22 @@ def _read_tail(text: str, folded: str, m: _Mention, ctx: Context) -> None:
         m.issuer_level = sfx.get("level")
     if m.issuer_level is None and m.info is not None:
         m.issuer_level = suffix_info(m.info).get("level")
+    if m.issuer_level == "province" and _names_own_city(m, ctx):
+        m.issuer_level = "district"
     if m.jurisdiction is None and m.issuer_level == "province" and ctx.province:
         m.jurisdiction = ctx.province
+    elif m.jurisdiction is None and m.issuer_level == "district" and ctx.level == "commune" \
+            and ctx.places.get("district"):
+        m.jurisdiction = ctx.places["district"]   # "của Ban Thường vụ Huyện ủy" in a commune text: its district
+
+
+def _names_own_city(m: _Mention, ctx: Context) -> bool:
+    """"của Ban Thường vụ Thành ủy" (or "Thị ủy", suffix /TU) in a commune text whose district is a thành phố or
+    thị xã names that district-level city, not the province."""
+    if ctx.level != "commune" or ctx.units.get("district") not in ("thành phố", "thị xã"):
+        return False
+    issuer = match_key(m.issuer or "")
+    return issuer == "" or "thanh uy" in issuer or "thi uy" in issuer
 
 
 def _set_issuer(m: _Mention, phrase: str, ctx: Context) -> None:
