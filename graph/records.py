@@ -20,7 +20,9 @@ Offsets are character offsets into the normalised text (``graph.normalize``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -262,29 +264,199 @@ def read_record(path: str | Path) -> Record:
     except (OSError, UnicodeDecodeError) as e:
         raise RecordError(f"{path}: cannot read: {e}") from None
     try:
-        data: Any = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data: Any = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=record_loader(text))
     except json.JSONDecodeError as e:
         raise RecordError(f"{path}:{e.lineno}: invalid JSON: {e.msg}") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = f"{mark.line + 1}:" if mark else ""
         raise RecordError(f"{path}:{line} invalid YAML: {getattr(e, 'problem', e)}") from None
-    return record_from_data(data, path)
+    except (ValueError, TypeError, RecursionError) as e:  # a value YAML cannot build, or nesting too deep
+        raise RecordError(f"{path}: invalid YAML: {type(e).__name__}: {e}") from None
+    return record_from_data(data, path, text=text)
 
 
-def record_from_data(data: Any, path: str | Path = "<record>") -> Record:
-    """Check the shape of a loaded record and build it; errors name the file and the field."""
-    if not isinstance(data, dict):
-        raise RecordError(f"{path}: a record must be a mapping, found {type(data).__name__}")
-    for key in ("source", "document"):
-        if key not in data:
-            raise RecordError(f"{path}: missing field '{key}'")
-    if not isinstance(data["document"], dict) or not data["document"].get("id"):
-        raise RecordError(f"{path}: 'document' must be a mapping with an 'id'")
-    for key in ("references", "tasks", "nested_relations", "warnings"):
-        if key in data and data[key] is not None and not isinstance(data[key], list):
-            raise RecordError(f"{path}: '{key}' must be a list, found {type(data[key]).__name__}")
+def record_loader(text: str = ""):
+    """The YAML loader of records: safe, and dates stay text ("date: 2026-05-15" written without quotes by a
+    person is the string the record holds, and "2026-13-45" is reported as a bad date, with its line).
+
+    libyaml (ten times faster) crashes the process (SIGSEGV) on flow collections nested some 30,000 deep
+    ("[[[[..."), so a text that may nest deeply is read by the pure-Python loader, which raises RecursionError."""
+    return _loader(pure=_may_nest_deeply(text))
+
+
+def _may_nest_deeply(text: str, depth: int = 200) -> bool:
+    if text.count("[") + text.count("{") < depth:
+        return False
+    level = 0
+    for c in text:  # brackets inside quotes count too: an overestimate only costs the slower loader
+        if c in "[{":
+            level += 1
+            if level >= depth:
+                return True
+        elif c in "]}" and level:
+            level -= 1
+    return False
+
+
+@functools.cache
+def _loader(pure: bool):
+    import yaml
+
+    base = yaml.SafeLoader if pure else getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    resolvers = {first: [(tag, regexp) for tag, regexp in pairs if tag != "tag:yaml.org,2002:timestamp"]
+                 for first, pairs in base.yaml_implicit_resolvers.items()}
+    return type("RecordLoader", (base,), {"yaml_implicit_resolvers": resolvers})
+
+
+def record_from_data(data: Any, path: str | Path = "<record>", text: str | None = None) -> Record:
+    """Check the shape of a loaded record and build it; errors name the file, the line (when ``text``, the file's
+    content, is given) and the field."""
+    problems = record_problems(data)
+    if problems:
+        keys, problem = problems[0]
+        line = _line_of(text, keys) if text is not None else None
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise RecordError(f"{path}:{f'{line}:' if line else ''} {_field_name(keys)}{problem}{more}")
     try:
         return Record.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise RecordError(f"{path}: malformed record: {e!r}") from None
+
+
+# ---- the shape of a record, checked before it is built -------------------------------------------------------
+# Field kinds: text (a string), label (a string or a number), date (YYYY-MM-DD), level, relation, int (a
+# non-negative whole number), texts (a list of strings); a trailing "!" marks a required field. A value of None is
+# accepted for optional fields except int and relation, which have defaults when absent.
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SIGNATORY_FIELDS = {"name": "text", "role": "text", "authority": "text"}
+_DOCUMENT_FIELDS = {"id": "text!", "code": "text", "number": "text", "symbol": "text", "type": "text",
+                    "type_code": "text", "issuer": "text", "jurisdiction": "text", "level": "level", "date": "date",
+                    "place": "text", "subject": "text", "signatory": _SIGNATORY_FIELDS, "recipients": "texts",
+                    "distribution": "texts"}
+_MENTION_FIELDS = {"evidence": "text!", "start": "int!", "end": "int!"}
+_REFERENCE_FIELDS = {"id": "text!", "code": "text", "number": "text", "symbol": "text", "type": "text",
+                     "date": "date", "issuer": "text", "jurisdiction": "text", "level": "level", "title": "text",
+                     "relation": "relation", "evidence": "text", "start": "int", "end": "int",
+                     "mentions": [_MENTION_FIELDS]}
+_ORGANISATION_FIELDS = {"name": "text!", "level": "level"}
+_TASK_FIELDS = {"label": "label!", "text": "text", "assignees": [_ORGANISATION_FIELDS],
+                "lead": [_ORGANISATION_FIELDS], "cooperating": [_ORGANISATION_FIELDS], "implements": "texts",
+                "start": "int", "end": "int"}
+_NESTED_FIELDS = {"from": "text!", "relation": "relation!", "to": "text!", "evidence": "text", "start": "int",
+                  "end": "int"}
+_RECORD_FIELDS = {"source": "text!", "document!": _DOCUMENT_FIELDS, "references": [_REFERENCE_FIELDS],
+                  "tasks": [_TASK_FIELDS], "nested_relations": [_NESTED_FIELDS], "warnings": "texts"}
+
+
+def record_problems(data: Any) -> list[tuple[tuple, str]]:
+    """Every problem of a loaded record's shape, as (path of keys, message); [] for a sound record."""
+    problems: list[tuple[tuple, str]] = []
+    _check_mapping(data, _RECORD_FIELDS, (), problems)
+    return problems
+
+
+def _check_mapping(value, fields: dict, keys: tuple, problems: list) -> None:
+    if not isinstance(value, dict):
+        problems.append((keys, f"must be a mapping, found {_kind(value)}"))
+        return
+    for name, spec in fields.items():
+        required = name.endswith("!") or (isinstance(spec, str) and spec.endswith("!"))
+        name = name.rstrip("!")
+        if name not in value:
+            if required:
+                problems.append((keys, f"missing field '{name}'"))
+            continue
+        _check_value(value[name], spec, keys + (name,), required, problems)
+
+
+def _check_value(value, spec, keys: tuple, required: bool, problems: list) -> None:
+    if isinstance(spec, dict):
+        if value is not None or required:
+            _check_mapping(value, spec, keys, problems)
+        return
+    if isinstance(spec, list):
+        if value is None:
+            return
+        if not isinstance(value, list):
+            problems.append((keys, f"must be a list, found {_kind(value)}"))
+            return
+        for i, item in enumerate(value):
+            _check_mapping(item, spec[0], keys + (i,), problems)
+        return
+    kind = spec.rstrip("!")
+    if value is None:
+        if required or kind in ("int", "relation"):
+            problems.append((keys, "must not be empty"))
+        return
+    if kind == "texts":
+        if not isinstance(value, list):
+            problems.append((keys, f"must be a list of texts, found {_kind(value)}"))
+        else:
+            for i, item in enumerate(value):
+                if not isinstance(item, str):
+                    problems.append((keys + (i,), f"must be text, found {_kind(item)}"))
+    elif kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            problems.append((keys, f"must be a whole number of 0 or more, found {_kind(value)}"))
+    elif kind == "label":
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+            problems.append((keys, f"must be a label such as \"2\" or \"II\", found {_kind(value)}"))
+    elif not isinstance(value, str):
+        hint = f" (quote it: '{value}')" if isinstance(value, (int, float)) else ""
+        problems.append((keys, f"must be text, found {_kind(value)}{hint}"))
+    elif kind == "text" and required and not value.strip():
+        problems.append((keys, "must not be empty"))
+    elif kind == "date" and not _is_date(value):
+        problems.append((keys, f"{value!r} is not a date (YYYY-MM-DD)"))
+    elif kind == "level" and value not in LEVELS:
+        problems.append((keys, f"{value!r} is not a level ({', '.join(LEVELS)})"))
+    elif kind == "relation" and value not in RELATIONS:
+        problems.append((keys, f"{value!r} is not a relation ({', '.join(RELATIONS)})"))
+
+
+def _is_date(value: str) -> bool:
+    import datetime
+
+    if not _ISO_DATE.match(value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _kind(value) -> str:
+    if isinstance(value, str):
+        return f"text {value[:40]!r}"
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "a mapping"
+    return "nothing" if value is None else f"{type(value).__name__} {value!r}"[:60]
+
+
+def _field_name(keys: tuple) -> str:
+    name = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".")
+    return f"{name}: " if name else ""
+
+
+def _line_of(text: str, keys: tuple) -> int | None:
+    """The line of the value at ``keys`` in a YAML (or JSON) text, or of the nearest mapping holding it."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=record_loader(text))
+    except Exception:  # the text loaded once already; a second look that fails only loses the line number
+        return None
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(key)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            found = node.value[key]
+        else:
+            found = None
+        if found is None:
+            break
+        node = found
+    return node.start_mark.line + 1 if node is not None else None
