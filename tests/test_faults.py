@@ -201,3 +201,39 @@ def test_a_killed_run_leaves_no_temporary_files(setup, tmp_path):
         proc.wait()
     time.sleep(0.5)  # worker processes see their parent gone
     assert sorted(p.name for p in tmp.iterdir()) == []
+
+
+def test_a_worker_killed_mid_run_fails_the_run_instead_of_hanging(setup):
+    """The kernel's OOM killer (a huge PDF) or a crash in a C library kills one worker process: the run must stop
+    with a clear error, not wait forever. graph/load.py uses multiprocessing.Pool, whose imap waits for ever for a
+    task whose worker died (concurrent.futures.ProcessPoolExecutor raises BrokenProcessPool instead)."""
+    store = kl._fresh_store(setup, "worker")
+    before = kl.state(store)
+    proc = subprocess.Popen([*kl.CLI, "ingest", str(setup.texts), "--store", str(store), "--records",
+                             str(setup.work / "records-worker"), "--jobs", "2"], cwd=setup.work, env=setup.env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    workers: list[int] = []
+    try:
+        for _ in range(2000):
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+            workers = [int(p) for p in children.read_text().split()] if children.exists() else []
+            if workers or proc.poll() is not None:
+                break
+            time.sleep(0.005)
+        if not workers:
+            pytest.skip("the run ended before it started worker processes")
+        os.kill(workers[0], signal.SIGKILL)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pytest.fail("dkg ingest still waits 15 s after one of its workers was killed")
+        _one_line_error(subprocess.CompletedProcess(proc.args, proc.returncode, "", proc.stderr.read()), "worker")
+        assert kl.state(store) == before
+    finally:
+        for pid in [proc.pid, *workers]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        proc.wait()
+        proc.stderr.close()
