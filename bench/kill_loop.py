@@ -160,10 +160,10 @@ def kill_once(setup: Setup, command: str, rng: random.Random, store: Path | None
         got = state(store)
     except Exception as e:  # the very thing this loop looks for: a store that no longer opens
         return where, f"the store does not open after the kill: {type(e).__name__}: {e}"
-    if got == start_state or got == before_state:
-        return where + " (old store)", None
+    if got == start_state:
+        return where + " (store as before the run)", None
     if got.quads == after_state.quads and got.answer == after_state.answer:
-        return where + " (new store)", None
+        return where + " (the completed run's store)", None
     return where, (f"mixed store after a kill {where}: {got.quads} quads, expected {before_state.quads} (before) or "
                    f"{after_state.quads} (after)")
 
