@@ -6,6 +6,7 @@ the normalised text; `NormalizedText.to_source` maps a span back.
 
 The steps form a named registry (`STEPS`), applied in the order of `DEFAULT_STEPS`:
 
+``controls``  control characters other than tab, newlines and form feed (terminal escapes) -> spaces.
 ``nfc``       Unicode NFC (copies mix precomposed and combining accents).
 ``eth``       Icelandic eth Ð/ð (U+00D0/U+00F0, from mis-decoded PDFs) -> Vietnamese Đ/đ.
 ``markdown``  Markdown marks left by conversion (``**``, ``*``, ``__``, ``|``, ``#``, escapes) removed; lines made
@@ -103,6 +104,17 @@ def _nfc(text: str, offs: Offsets) -> tuple[str, Offsets]:
         out_offs.extend([offs[i]] * len(cluster))
         i = j
     return "".join(out), out_offs
+
+
+# C0 and C1 control characters other than tab, newline, carriage return and form feed (a hard break) become
+# spaces: a text must not carry terminal escapes ("\x1b]52;c;..." writes the clipboard) into records, the store
+# and `dkg show`. Same length, so offsets stay as they are.
+_CONTROLS = str.maketrans({c: " " for c in [*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), *range(0x7F, 0xA0)]})
+_HAS_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def _controls(text: str, offs: Offsets) -> tuple[str, Offsets]:
+    return (text.translate(_CONTROLS) if _HAS_CONTROL.search(text) else text), offs
 
 
 _ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
@@ -264,13 +276,14 @@ def _tone_marks(text: str, offs: Offsets) -> tuple[str, Offsets]:
 
 
 STEPS: dict[str, Step] = {
+    "controls": _controls,
     "nfc": _nfc,
     "eth": _eth,
     "markdown": _markdown,
     "unwrap": _unwrap,
     "tone_marks": _tone_marks,
 }
-DEFAULT_STEPS: tuple[str, ...] = ("nfc", "eth", "markdown", "unwrap")
+DEFAULT_STEPS: tuple[str, ...] = ("controls", "nfc", "eth", "markdown", "unwrap")
 
 
 def normalize(text: str, steps: Iterable[str] = DEFAULT_STEPS) -> NormalizedText:

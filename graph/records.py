@@ -330,6 +330,7 @@ def record_from_data(data: Any, path: str | Path = "<record>", text: str | None 
 # accepted for optional fields except int and relation, which have defaults when absent.
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # as graph.normalize removes them from texts
 _SIGNATORY_FIELDS = {"name": "text", "role": "text", "authority": "text"}
 _DOCUMENT_FIELDS = {"id": "text!", "code": "text", "number": "text", "symbol": "text", "type": "text",
                     "type_code": "text", "issuer": "text", "jurisdiction": "text", "level": "level", "date": "date",
@@ -397,6 +398,8 @@ def _check_value(value, spec, keys: tuple, required: bool, problems: list) -> No
             for i, item in enumerate(value):
                 if not isinstance(item, str):
                     problems.append((keys + (i,), f"must be text, found {_kind(item)}"))
+                elif bad := _CONTROL.search(item):
+                    problems.append((keys + (i,), f"holds a control character ({bad.group(0)!r})"))
     elif kind == "int":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             problems.append((keys, f"must be a whole number of 0 or more, found {_kind(value)}"))
@@ -408,6 +411,8 @@ def _check_value(value, spec, keys: tuple, required: bool, problems: list) -> No
         problems.append((keys, f"must be text, found {_kind(value)}{hint}"))
     elif kind == "text" and required and not value.strip():
         problems.append((keys, "must not be empty"))
+    elif kind == "text" and keys != ("source",) and (bad := _CONTROL.search(value)):
+        problems.append((keys, f"holds a control character ({bad.group(0)!r}): a terminal would run it"))
     elif kind == "date" and not _is_date(value):
         problems.append((keys, f"{value!r} is not a date (YYYY-MM-DD)"))
     elif kind == "level" and value not in LEVELS:

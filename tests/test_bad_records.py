@@ -74,6 +74,8 @@ ROWS = [  # (id, edit, expected words of the message)
     ("task-without-label",  _sub(r"^- label: .*\n  text:", "- text:"),                  "tasks[0]: missing field 'label'"),
     ("mention-no-offsets",  _sub(r"^    start: \d+\n    end: \d+\n", "", "  - evidence: "),
                                                                                         "references[0].mentions[0]: missing field 'start'"),
+    ("terminal-escape",     _sub(r"^  place: .*$", r'  place: "Bắc Ninh \\e]52;c;cm0gLXJmIH4K\\a"', '  place: "Bắc'),
+                                                                                        "document.place: holds a control character ('\\x1b')"),
     ("not-a-mapping",       _whole("- source: x\n- document: y\n", "- source"),         "must be a mapping, found a list"),
     ("empty-file",          _whole(""),                                                 "must be a mapping, found nothing"),
     ("deep-nesting",        _whole("source: x\ndocument: {id: a}\nwarnings: " + "[" * 50_000 + "]" * 50_000),

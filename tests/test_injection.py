@@ -170,3 +170,19 @@ def test_the_endpoint_does_not_call_out_for_a_service_clause(corpus_store, tmp_p
         assert listener.hits == [], f"the endpoint fetched {listener.url} for a user's query (exit {done.returncode})"
     finally:
         listener.close()
+
+
+def test_terminal_escapes_in_a_text_never_reach_the_terminal(tmp_path, corpus_dir):
+    """A text can carry terminal control sequences (OSC 52 writes the clipboard, SGR 8 hides what follows);
+    normalisation turns control characters into spaces, so records, the store and `dkg show` never hold them."""
+    letter = (corpus_dir / "1123-CV-TU-bac-ninh-2026.txt").read_text(encoding="utf-8")
+    at = letter.index("\n1. ") + 4
+    escapes = "\x1b]52;c;cm0gLXJmIH4K\x07\x1b[8m"
+    (tmp_path / "cv.txt").write_text(letter[:at] + escapes + letter[at:], encoding="utf-8")
+    store, records = tmp_path / "store", tmp_path / "records"
+    assert _dkg("ingest", tmp_path / "cv.txt", "--store", store, "--records", records, "--jobs", "1").exit_code == 0
+    for args in (["show", "1123-CV/TU"], ["lineage", "1123-CV/TU", "--up", "--evidence"], ["export", "--format", "nt"]):
+        out = _dkg(*args, "--store", store).stdout
+        assert "\x1b" not in out and "\x07" not in out, args
+    assert "]52;c;cm0gLXJmIH4K" in _dkg("show", "1123-CV/TU", "--store", store).stdout  # shown, harmless
+    assert not any("\x1b" in p.read_text(encoding="utf-8") for p in records.glob("*.yaml"))
