@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,8 +89,10 @@ def record_text(record) -> str:
 def _load_yaml(path: Path):
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    from .records import record_loader
+
+    text = path.read_text(encoding="utf-8")
+    return yaml.load(text, Loader=record_loader(text))  # libyaml unless the text may nest deeply (it crashes)
 
 
 def is_hand_made(path: Path, data=None) -> bool:
@@ -99,7 +102,7 @@ def is_hand_made(path: Path, data=None) -> bool:
     if data is None:
         try:
             data = _load_yaml(path)
-        except (OSError, UnicodeError, yaml.YAMLError):
+        except (OSError, UnicodeError, yaml.YAMLError, RecursionError):
             return False  # unreadable: a broken file is not protected, re-extraction replaces it
     if not isinstance(data, dict):
         return False
@@ -277,25 +280,72 @@ def _read_slot(path: str, slot) -> object:
 
 @contextlib.contextmanager
 def _pool(jobs: int, items: int):
-    """A process pool (fork, so workers inherit `_WORKER`), or None to work in this process."""
+    """Worker processes (forked, so they inherit `_WORKER`), or None to work in this process.
+
+    A ``concurrent.futures`` pool, not ``multiprocessing.Pool``: a worker killed by a signal (a C library
+    crashing on a hostile file) breaks the pool with an error instead of leaving ``imap`` waiting for ever."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     if jobs <= 1 or items < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield None
         return
-    pool = multiprocessing.get_context("fork").Pool(min(jobs, items))
+    pool = ProcessPoolExecutor(min(jobs, items), mp_context=multiprocessing.get_context("fork"),
+                               initializer=_watch_parent, initargs=(os.getpid(),))
     try:
+        # with fork, the first task forks every worker: now, before the caller opens the store and takes the
+        # writer lock (a worker forked later would inherit the lock and keep it after a killed ingest)
+        pool.submit(int).result()
         yield pool
-        pool.close()
     except BaseException:
-        pool.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
+    pool.shutdown(wait=True)
+
+
+def _watch_parent(parent: int) -> None:
+    """In each worker: exit when the ingest that started it is gone (killed), instead of waiting for ever."""
+    import threading
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _run_batch(fn, batch) -> list:
+    return [fn(item) for item in batch]
+
+
+def _imap(pool, fn, items, chunk: int, window: int | None = None):
+    """``fn`` over ``items`` in order, in batches of ``chunk`` on the workers, with at most ``window`` batches
+    submitted and not yet consumed: results never pile up faster than this process uses them (the store's
+    loader is slower than the workers making quads; unbounded, a 100,000-text ingest held gigabytes of them)."""
+    if pool is None:
+        yield from map(fn, items)
+        return
+    from collections import deque
+    from concurrent.futures.process import BrokenProcessPool
+
+    window = window or 4 * getattr(pool, "_max_workers", 2)
+    items = list(items)
+    pending: deque = deque()
+    batches = (items[i:i + chunk] for i in range(0, len(items), chunk))
+    try:
+        for batch in batches:
+            pending.append(pool.submit(_run_batch, fn, batch))
+            if len(pending) >= window:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    except BrokenProcessPool:
+        raise DkgError("a worker process died (killed, or crashed by a hostile file); nothing was written to "
+                       "the store: run again with --jobs 1 to find the file") from None
     finally:
-        pool.join()
-
-
-def _imap(pool, fn, items, chunk: int):
-    return map(fn, items) if pool is None else pool.imap(fn, items, chunksize=chunk)
+        for f in pending:
+            f.cancel()
 
 
 def _read_text(path: Path):
