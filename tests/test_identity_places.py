@@ -1,0 +1,137 @@
+"""Identity across namesake places: a document's scope is its issuer's place chain (province / district / commune
+as far as its header tells), and a citation takes the citing document's chain at and above the cited issuer's level.
+
+Namesakes are the normal case (every province has a "Thạnh Hòa" somewhere, "25-KH/HU" exists in hundreds of
+districts): two places with one name are two places, and a chain known only in part resolves to a corpus
+document only when exactly one fits.
+"""
+from __future__ import annotations
+
+import pytest
+from records_factory import document, record, reference
+
+from graph.rdf import record_to_quads
+from graph.resolve import Resolver, document_key, organisation_id, reference_key
+
+BASE = "https://w3id.org/dkg/id/doc/"
+
+
+def plan(code, level, places, date="2021-05-12", type_="Kế hoạch"):
+    """A record whose header names ``places`` (level -> name); its jurisdiction is the place at its level."""
+    doc = document(code, type_, date=date, jurisdiction=places.get(level), level=level)
+    doc.places = dict(places)
+    return record(doc, source=f"mem/{code}-{'-'.join(places.values())}.txt")
+
+
+def cited(citing, ref, corpus=()):
+    """The document a reference in ``citing`` resolves to, against the own keys of ``corpus``."""
+    key = reference_key(ref, citing.document, document_key(citing))
+    return Resolver(document_key(r) for r in corpus).resolve(key)
+
+
+COMMUNE_A = plan("18-KH/ĐU", "commune", {"district": "Giồng Trôm", "commune": "Thạnh Hòa"})
+COMMUNE_B = plan("18-KH/ĐU", "commune", {"district": "Chợ Gạo", "commune": "Thạnh Hòa"})
+COMMUNE_A_NEW_TONE = plan("18-KH/ĐU", "commune", {"district": "Giồng Trôm", "commune": "Thạnh Hoà"})
+COMMUNE_A_FULL = plan("18-KH/ĐU", "commune", {"province": "Bến Tre", "district": "Giồng Trôm", "commune": "Thạnh Hòa"})
+DISTRICT_BT = plan("25-KH/HU", "district", {"province": "Bến Tre", "district": "Giồng Trôm"}, date="2021-05-02")
+DISTRICT_NAMESAKE = plan("25-KH/HU", "district", {"province": "Trà Vinh", "district": "Giồng Trôm"}, date="2021-05-02")
+DISTRICT_OTHER = plan("25-KH/HU", "district", {"province": "Tiền Giang", "district": "Chợ Gạo"}, date="2021-05-02")
+PROVINCE_BT = plan("12-KH/TU", "province", {"province": "Bến Tre"}, date="2021-04-03")
+PROVINCE_TV = plan("12-KH/TU", "province", {"province": "Trà Vinh"}, date="2021-04-03")
+POST_REFORM = plan("05-KH/ĐU", "commune", {"province": "Khánh Hòa", "commune": "Thạnh Hòa"}, date="2025-09-10")
+
+# fmt: off
+OWN_IRIS = [
+    ("commune of a district, province not named", COMMUNE_A, "_/giong-trom/thanh-hoa/2021/ke-hoach/18-kh-du"),
+    ("commune with its whole chain", COMMUNE_A_FULL, "ben-tre/giong-trom/thanh-hoa/2021/ke-hoach/18-kh-du"),
+    ("district", DISTRICT_BT, "ben-tre/giong-trom/2021/ke-hoach/25-kh-hu"),
+    ("province", PROVINCE_BT, "ben-tre/2021/ke-hoach/12-kh-tu"),
+    ("commune under its province after 2025", POST_REFORM, "khanh-hoa/_/thanh-hoa/2025/ke-hoach/5-kh-du"),
+]
+
+SAME_DOCUMENT = [
+    ("namesake communes of two districts are two documents", COMMUNE_A, COMMUNE_B, False),
+    ("old and new tone placement name one commune", COMMUNE_A, COMMUNE_A_NEW_TONE, True),
+    ("namesake districts of two provinces are two documents", DISTRICT_BT, DISTRICT_NAMESAKE, False),
+    ("one code in two provinces is two documents", PROVINCE_BT, PROVINCE_TV, False),
+]
+
+# (citing record, reference as the parser reads it, corpus, expected IRI tail or None for "no corpus document")
+CITATIONS = [
+    ("a district committee cited from a commune plan is that commune's district plan",
+     COMMUNE_A, reference("25-KH/HU", "Kế hoạch", date="2021-05-02", issuer="Ban Thường vụ Huyện ủy", level="district"),
+     [DISTRICT_BT, DISTRICT_OTHER], "ben-tre/giong-trom/2021/ke-hoach/25-kh-hu"),
+    ("... also when the parser already wrote the district's name on the reference",
+     COMMUNE_A, reference("25-KH/HU", "Kế hoạch", date="2021-05-02", level="district", jurisdiction="Giồng Trôm"),
+     [DISTRICT_OTHER, DISTRICT_BT], "ben-tre/giong-trom/2021/ke-hoach/25-kh-hu"),
+    ("a year-less citation with an incomplete chain matches the one fitting document",
+     COMMUNE_A, reference("25-KH/HU", "Kế hoạch", level="district"),
+     [DISTRICT_BT, DISTRICT_OTHER], "ben-tre/giong-trom/2021/ke-hoach/25-kh-hu"),
+    ("namesake districts of two provinces with one code: the commune's district stays unresolved",
+     COMMUNE_A, reference("25-KH/HU", "Kế hoạch", date="2021-05-02", level="district"),
+     [DISTRICT_BT, DISTRICT_NAMESAKE], None),
+    ("a district plan of another district is not taken",
+     COMMUNE_B, reference("25-KH/HU", "Kế hoạch", date="2021-05-02", level="district"),
+     [DISTRICT_BT], None),
+    ("a province committee cited from a district plan is that province's plan",
+     DISTRICT_BT, reference("12-KH/TU", "Kế hoạch", date="2021-04-03", issuer="Ban Thường vụ Tỉnh ủy", level="province"),
+     [PROVINCE_TV, PROVINCE_BT], "ben-tre/2021/ke-hoach/12-kh-tu"),
+    ("a province committee cited from a commune whose province no text names is no province's plan",
+     COMMUNE_A, reference("12-KH/TU", "Kế hoạch", date="2021-04-03", level="province"),
+     [PROVINCE_BT], None),
+    ("a commune named by a district plan is the commune plan whose header names the district only",
+     DISTRICT_BT, reference("18-KH/ĐU", "Kế hoạch", date="2021-05-12", level="commune", jurisdiction="Thạnh Hòa"),
+     [COMMUNE_A, COMMUNE_B], "_/giong-trom/thanh-hoa/2021/ke-hoach/18-kh-du"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("name,rec,tail", OWN_IRIS, ids=[c[0] for c in OWN_IRIS])
+def test_document_iri_is_its_place_chain(name, rec, tail):
+    assert document_key(rec).iri == BASE + tail
+
+
+@pytest.mark.parametrize("name,a,b,same", SAME_DOCUMENT, ids=[c[0] for c in SAME_DOCUMENT])
+def test_namesake_places(name, a, b, same):
+    assert (document_key(a).iri == document_key(b).iri) is same
+
+
+@pytest.mark.parametrize("name,citing,ref,corpus,tail", CITATIONS, ids=[c[0] for c in CITATIONS])
+def test_citation_takes_the_citing_chain(name, citing, ref, corpus, tail):
+    got = cited(citing, ref, corpus).key.iri
+    corpus_iris = {document_key(r).iri for r in corpus}
+    if tail is None:
+        assert got not in corpus_iris, got
+    else:
+        assert got == BASE + tail
+
+
+def test_an_incomplete_chain_left_unresolved_is_reported_and_kept_to_its_citing_document():
+    ref = reference("25-KH/HU", "Kế hoạch", date="2021-05-02", level="district")
+    corpus = [DISTRICT_BT, DISTRICT_NAMESAKE]
+    first = cited(COMMUNE_A, ref, corpus)
+    assert "namesake places" in first.problem and "ben-tre/giong-trom" in first.problem
+    other_commune = plan("07-KH/ĐU", "commune", {"district": "Giồng Trôm", "commune": "Lương Hòa"})
+    assert cited(other_commune, ref, corpus).key.iri != first.key.iri  # "Giồng Trôm" of which province: not told
+
+
+def test_the_commune_plan_implements_its_district_plan_in_the_graph():
+    commune = plan("18-KH/ĐU", "commune", {"district": "Giồng Trôm", "commune": "Thạnh Hòa"})
+    commune.references = [reference("25-KH/HU", "Kế hoạch", date="2021-05-02", level="district",
+                                    issuer="Ban Thường vụ Huyện ủy", relation="implements")]
+    resolver = Resolver(document_key(r) for r in (commune, DISTRICT_BT, DISTRICT_OTHER))
+    out = record_to_quads(commune, resolver)
+    implements = {q.object.value for q in out.quads if q.predicate.value.endswith("#implements")}
+    assert implements == {document_key(DISTRICT_BT).iri}
+    issuers = {q.object.value for q in out.quads if q.predicate.value.endswith("#issuedBy")}
+    district_issuer = organisation_id("Ban Thường vụ Huyện ủy Giồng Trôm", "district", document_key(DISTRICT_BT).scope)
+    assert district_issuer.iri in issuers  # the district plan's issuer is the one its own text names
+
+
+@pytest.mark.parametrize("name", ["Ủy ban nhân dân xã", "Đoàn Thanh niên xã"])
+def test_organisations_of_namesake_communes_are_two(name):
+    a = organisation_id(name, "commune", document_key(COMMUNE_A).scope)
+    b = organisation_id(name, "commune", document_key(COMMUNE_B).scope)
+    assert a.iri != b.iri
+    assert a.iri == organisation_id(name, "commune", document_key(COMMUNE_A_NEW_TONE).scope).iri
+    assert "Đòan" not in a.name  # tone of a closed rhyme stays put ("Đoàn", not "Đòan")
