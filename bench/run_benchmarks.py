@@ -530,6 +530,8 @@ def main(argv=None) -> int:
     ap.add_argument("--ingest-runs", type=int, default=None,
                     help="ingests per size (default: --runs up to --full-limit documents, 1 above)")
     ap.add_argument("--json", default=None, help="also write the raw figures here")
+    ap.add_argument("--only", default=None, help="measure only these of --sizes (comma-separated)")
+    ap.add_argument("--merge", default=None, help="a --json file of an earlier run whose sizes are added to the report")
     ap.add_argument("--full-limit", type=int, default=10000,
                     help="above this size: no re-ingest and build, one run of SPARQL, view and warm lineage")
     args = ap.parse_args(argv)
@@ -544,13 +546,20 @@ def main(argv=None) -> int:
     help_s = startup(args.runs)
     print(f"dkg --help: {help_s:.3f} s", flush=True)
     results = []
+    only = {int(x) for x in args.only.split(",")} if args.only else None
     for n, parts in corpora(work, sizes).items():
+        if only and n not in only:
+            continue
         runs = args.ingest_runs or (args.runs if n <= args.full_limit else 1)
         results.append(bench_size(n, parts, work, args.runs, args.jobs, args.naive_limit, args.naive_timeout, runs,
                                   args.full_limit))
         if args.json:
             Path(args.json).write_text(json.dumps({"machine": m, "help_s": help_s, "results": results}, indent=1))
     m["load_after"] = os.getloadavg()
+    if args.merge:
+        earlier = json.loads(Path(args.merge).read_text())
+        done = {r["size"] for r in results}
+        results = sorted([r for r in earlier["results"] if r["size"] not in done] + results, key=lambda r: r["size"])
     Path(args.out).write_text(report(m, help_s, results, args), encoding="utf-8")
     print(f"wrote {args.out}")
     return 0
