@@ -156,6 +156,28 @@ def test_ingest_survives_a_deeply_nested_record_in_the_records_folder(good, tmp_
     target.write_text("source: x\ndocument: {id: a}\nwarnings: " + "[" * 50_000 + "]" * 50_000, encoding="utf-8")
     done = subprocess.run([sys.executable, str(PROJECT / "cli.py"), "ingest", str(corpus_dir), "--store",
                            str(tmp_path / "store"), "--records", str(records), "--jobs", "1"],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+                          capture_output=True, text=True, timeout=120, cwd=PROJECT)
     assert done.returncode in (0, 1), f"dkg ingest died with signal {-done.returncode}" if done.returncode < 0 else done
     assert "Traceback" not in done.stderr
+
+
+def test_ingest_survives_an_alias_bomb_in_a_record_of_the_folder(good, tmp_path, corpus_dir):
+    """A 600-byte record whose unknown key expands (YAML aliases) to 10^9 strings: read_record ignores the key,
+    but ingest's is-it-hand-made check serialises the whole mapping (graph/load.py `checksum`: json.dumps),
+    which takes minutes and gigabytes. Records edited by others are not trusted."""
+    records = tmp_path / "records"
+    shutil.copytree(good["records"], records)
+    target = next(records.glob("*1123*.yaml"))
+    lines = [line for line in target.read_text(encoding="utf-8").splitlines() if not line.startswith("checksum:")]
+    lines += ["zz0: &zz0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"zz{i}: &zz{i} [" + ", ".join([f"*zz{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert read_record(target).document.code == "1123-CV/TU"  # the record itself reads at once
+    # cwd: the project, so the text has the same source as the record (it is the file ingest looks at)
+    try:
+        done = subprocess.run([sys.executable, str(PROJECT / "cli.py"), "ingest", str(corpus_dir), "--store",
+                               str(tmp_path / "store"), "--records", str(records), "--jobs", "1"],
+                              capture_output=True, text=True, timeout=20, cwd=PROJECT)
+    except subprocess.TimeoutExpired:
+        pytest.fail("dkg ingest still runs 20 s after meeting a 600-byte alias bomb in the records folder")
+    assert done.returncode in (0, 1) and "Traceback" not in done.stderr, done.stderr[-300:]
