@@ -177,7 +177,7 @@ def test_ingest_survives_an_alias_bomb_in_a_record_of_the_folder(good, tmp_path,
     try:
         done = subprocess.run([sys.executable, str(PROJECT / "cli.py"), "ingest", str(corpus_dir), "--store",
                                str(tmp_path / "store"), "--records", str(records), "--jobs", "1"],
-                              capture_output=True, text=True, timeout=20, cwd=PROJECT)
+                              capture_output=True, text=True, timeout=15, cwd=PROJECT)
     except subprocess.TimeoutExpired:
-        pytest.fail("dkg ingest still runs 20 s after meeting a 600-byte alias bomb in the records folder")
+        pytest.fail("dkg ingest still runs 15 s after meeting a 600-byte alias bomb in the records folder")
     assert done.returncode in (0, 1) and "Traceback" not in done.stderr, done.stderr[-300:]
