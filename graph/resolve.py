@@ -117,7 +117,9 @@ def normal_number(number: str | None) -> str | None:
     if not number:
         return None
     number = number.strip()
-    return str(int(number)) if number.isdigit() else slug(number)
+    if number.isascii() and number.isdigit():  # not int(): it refuses more than 4,300 digits
+        return number.lstrip("0") or "0"
+    return slug(number)
 
 
 def normal_symbol(symbol: str | None) -> str | None:
