@@ -88,7 +88,7 @@ def candidates(store, name: str) -> list[Candidate]:
     found: dict[str, Candidate] = {}
     if number:
         nodes: list[str] = []
-        for form in dict.fromkeys((number, str(int(number)), number.zfill(2))):
+        for form in dict.fromkeys((number, number.lstrip("0") or "0", number.zfill(2))):
             nodes.extend(store.subjects(_NUMBER, ox.Literal(form)))
         for node in dict.fromkeys(nodes):
             facts = store.describe(node)
