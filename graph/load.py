@@ -50,8 +50,12 @@ def find_inputs(paths, missing: list | None = None) -> list[Path]:
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES))
-        elif p.exists():
+            for f in sorted(p.rglob("*")):  # rglob does not follow directory links: no endless walk
+                if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES:
+                    found.append(f)
+                elif f.is_symlink() and not f.exists() and f.suffix.lower() in TEXT_SUFFIXES:
+                    found.append(f)  # a loop or a dangling link: the reader names the problem in one line
+        elif p.exists() or p.is_symlink():
             found.append(p)
         elif missing is not None:
             missing.append(f"{p}: no such file or folder")
@@ -62,15 +66,20 @@ def find_inputs(paths, missing: list | None = None) -> list[Path]:
 
 def source_name(path: Path) -> str:
     """The source path recorded for a text: relative to the current folder when inside it."""
-    absolute = path.resolve()
+    absolute = Path(os.path.abspath(path))  # links are not followed: a link loop is the reader's to report
     try:
-        return str(absolute.relative_to(Path.cwd().resolve()))
+        return str(absolute.relative_to(os.getcwd()))
     except ValueError:
         return str(absolute)
 
 
+RECORD_KEYS = ("source", "document", "references", "nested_relations", "tasks", "warnings")
+
+
 def checksum(data: dict) -> str:
-    content = {k: v for k, v in data.items() if k not in ("checksum", "reviewed")}
+    # Only the record's own fields: an unknown key (ignored by every reader) could hold a YAML alias bomb that
+    # serialises to gigabytes.
+    content = {k: data[k] for k in RECORD_KEYS if k in data}
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -225,32 +234,53 @@ _WORKER: dict = {}  # what the workers need; set before the pool forks (inherite
 
 
 class _Spool:
-    """Pickled records in a temporary file: written by this process, read back by slot in any worker."""
+    """Pickled records in a temporary file: written by this process, read back by slot in any worker.
+
+    The file is unlinked as soon as it is open (a SIGKILLed run cannot clean up after itself); the workers, forked
+    later, read it through the inherited descriptor ``read_fd``."""
 
     def __enter__(self):
         import tempfile
 
-        fd, self.path = tempfile.mkstemp(prefix="dkg-records-", suffix=".pickle")
+        try:
+            fd, path = tempfile.mkstemp(prefix="dkg-records-", suffix=".pickle")
+        except OSError as e:
+            raise _temp_error(e) from None
+        self.read_fd = os.open(path, os.O_RDONLY)
+        os.unlink(path)
         self.file = os.fdopen(fd, "wb")
         self.size = 0
         return self
 
     def put(self, data: bytes) -> tuple[int, int]:
         slot = (self.size, len(data))
-        self.file.write(data)
+        try:
+            self.file.write(data)
+        except OSError as e:
+            raise _temp_error(e) from None
         self.size += len(data)
         return slot
 
     def close_writing(self) -> None:
         if not self.file.closed:
-            self.file.close()
+            try:
+                self.file.close()
+            except OSError as e:
+                raise _temp_error(e) from None
 
     def __exit__(self, *exc):
-        self.close_writing()
         try:
-            os.unlink(self.path)
+            self.file.close()
         except OSError:
             pass
+        os.close(self.read_fd)
+
+
+def _temp_error(e: OSError) -> DkgError:
+    import tempfile
+
+    return DkgError(f"temporary folder {tempfile.gettempdir()}: {e.strerror or e} (set TMPDIR to a folder with "
+                    "room); the store was not changed")
 
 
 @contextlib.contextmanager
@@ -261,21 +291,14 @@ def _worker_state(**values):
     try:
         yield
     finally:
-        fd = _WORKER.get("spool_fd")
-        if fd is not None:
-            os.close(fd)
         _WORKER.clear()
 
 
-def _read_slot(path: str, slot) -> object:
+def _read_slot(slot) -> object:
     import pickle
 
     offset, length = slot
-    fd = _WORKER.get("spool_fd")
-    if fd is None or _WORKER.get("spool_path") != path:
-        fd = _WORKER["spool_fd"] = os.open(path, os.O_RDONLY)
-        _WORKER["spool_path"] = path
-    return pickle.loads(os.pread(fd, length, offset))
+    return pickle.loads(os.pread(_WORKER["spool_fd"], length, offset))
 
 
 @contextlib.contextmanager
@@ -290,6 +313,8 @@ def _pool(jobs: int, items: int):
     if jobs <= 1 or items < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield None
         return
+    from concurrent.futures.process import BrokenProcessPool
+
     pool = ProcessPoolExecutor(min(jobs, items), mp_context=multiprocessing.get_context("fork"),
                                initializer=_watch_parent, initargs=(os.getpid(),))
     try:
@@ -297,10 +322,17 @@ def _pool(jobs: int, items: int):
         # writer lock (a worker forked later would inherit the lock and keep it after a killed ingest)
         pool.submit(int).result()
         yield pool
+    except BrokenProcessPool:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise _DEAD_WORKER from None
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+_DEAD_WORKER = DkgError("a worker process died (killed, or crashed by a hostile file); nothing was written to "
+                        "the store: run again with --jobs 1 to find the file")
 
 
 def _watch_parent(parent: int) -> None:
@@ -341,8 +373,7 @@ def _imap(pool, fn, items, chunk: int, window: int | None = None):
         while pending:
             yield from pending.popleft().result()
     except BrokenProcessPool:
-        raise DkgError("a worker process died (killed, or crashed by a hostile file); nothing was written to "
-                       "the store: run again with --jobs 1 to find the file") from None
+        raise _DEAD_WORKER from None
     finally:
         for f in pending:
             f.cancel()
@@ -414,7 +445,7 @@ def _record_quads(item):
     from .rdf import record_to_quads
 
     name, slot = item
-    record = _read_slot(_WORKER["spool_path"], slot)
+    record = _read_slot(slot)
     rg = record_to_quads(record, _WORKER["resolver"], record_file=name)
     summary = (rg.document, sorted(rg.document_iris()), rg.references, rg.tasks, rg.organisations, rg.problems,
                [f"{record.source}: {w}" for w in record.warnings], rg.graph)
@@ -434,7 +465,7 @@ def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport
     spool.close_writing()
     curated = Path(curated_path) if curated_path else data_path("curated.yaml")
     curated_rg = curated_record_graph(curated) if curated.exists() else None
-    _WORKER.update(resolver=resolver, spool_path=spool.path, spool_fd=None)
+    _WORKER.update(resolver=resolver, spool_fd=spool.read_fd)
     documents: set = set()
     with_text: set = set()
     graphs: list = []

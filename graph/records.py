@@ -282,7 +282,13 @@ def record_loader(text: str = ""):
 
     libyaml (ten times faster) crashes the process (SIGSEGV) on flow collections nested some 30,000 deep
     ("[[[[..."), so a text that may nest deeply is read by the pure-Python loader, which raises RecursionError."""
-    return _loader(pure=_may_nest_deeply(text))
+    return _loader(pure=_may_nest_deeply(text) or bool(_ALIAS.search(text)))
+
+
+# dkg never writes YAML aliases; one in a record is a person's doing, and a few nested aliases expand to billions
+# of nodes ("billion laughs"): such a text is read by the pure-Python loader, which counts them.
+_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\[\]{}]")
+MAX_ALIASES = 100
 
 
 def _may_nest_deeply(text: str, depth: int = 200) -> bool:
@@ -306,7 +312,17 @@ def _loader(pure: bool):
     base = yaml.SafeLoader if pure else getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     resolvers = {first: [(tag, regexp) for tag, regexp in pairs if tag != "tag:yaml.org,2002:timestamp"]
                  for first, pairs in base.yaml_implicit_resolvers.items()}
-    return type("RecordLoader", (base,), {"yaml_implicit_resolvers": resolvers})
+    namespace = {"yaml_implicit_resolvers": resolvers}
+    if pure:
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                self.dkg_aliases = getattr(self, "dkg_aliases", 0) + 1
+                if self.dkg_aliases > MAX_ALIASES:
+                    raise yaml.YAMLError(f"more than {MAX_ALIASES} YAML aliases (a record written by dkg has none)")
+            return base.compose_node(self, parent, index)
+
+        namespace["compose_node"] = compose_node
+    return type("RecordLoader", (base,), namespace)
 
 
 def record_from_data(data: Any, path: str | Path = "<record>", text: str | None = None) -> Record:
