@@ -157,6 +157,8 @@ class _Listener:
 
 
 @pytest.mark.server
+@pytest.mark.xfail(strict=True, reason="known gap (SECURITY.md): Oxigraph's server runs SERVICE clauses and has no "
+                   "switch to refuse them; deploy dkg serve without outbound network until dkg refuses SERVICE")
 def test_the_endpoint_does_not_call_out_for_a_service_clause(corpus_store, tmp_path):
     """A shared endpoint's users are not trusted: SPARQL 1.1 federation (SERVICE <url>) makes the server fetch any
     URL it can reach (server-side request forgery: cloud metadata, internal hosts). Oxigraph's server does it;
