@@ -62,7 +62,7 @@ def endpoint_option(fn):
     """--endpoint: a remote SPARQL 1.1 server to use instead of the embedded store (or $DKG_ENDPOINT)."""
     return click.option("--endpoint", envvar="DKG_ENDPOINT", default=None,
                         help="Query URL of a SPARQL 1.1 server to use instead of the embedded store (or $DKG_ENDPOINT; "
-                             "see docs/remote.md).")(fn)
+                             "see the README: 'A shared triplestore').")(fn)
 
 
 # ---- extract (issue 2) ---------------------------------------------------------------------------------------

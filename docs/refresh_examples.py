@@ -1,6 +1,6 @@
 """Re-run every ``$ dkg ...`` example of a Markdown file on the bundled corpus and put the real output under it.
 
-    python docs/refresh_examples.py README.md docs/analysts.md
+    python docs/refresh_examples.py README.md
 
 Each fenced block that starts with ``$ dkg ...`` lines is replaced by the commands and what they print now, run
 from the project folder against a fresh store holding ``data/corpus`` (``DKG_STORE`` points at it, so the
