@@ -236,19 +236,17 @@ _WORKER: dict = {}  # what the workers need; set before the pool forks (inherite
 class _Spool:
     """Pickled records in a temporary file: written by this process, read back by slot in any worker.
 
-    The file is unlinked as soon as it is open (a SIGKILLed run cannot clean up after itself); the workers, forked
-    later, read it through the inherited descriptor ``read_fd``."""
+    The file has no name (O_TMPFILE where the system has it, else unlinked at once), so a SIGKILLed run leaves
+    nothing behind; the workers, forked later, read it through the inherited descriptor ``read_fd``."""
 
     def __enter__(self):
         import tempfile
 
         try:
-            fd, path = tempfile.mkstemp(prefix="dkg-records-", suffix=".pickle")
+            self.file = tempfile.TemporaryFile(prefix="dkg-records-", suffix=".pickle")
         except OSError as e:
             raise _temp_error(e) from None
-        self.read_fd = os.open(path, os.O_RDONLY)
-        os.unlink(path)
-        self.file = os.fdopen(fd, "wb")
+        self.read_fd = self.file.fileno()
         self.size = 0
         return self
 
@@ -262,18 +260,16 @@ class _Spool:
         return slot
 
     def close_writing(self) -> None:
-        if not self.file.closed:
-            try:
-                self.file.close()
-            except OSError as e:
-                raise _temp_error(e) from None
+        try:
+            self.file.flush()  # the workers read with pread: the data must be in the file, not in the buffer
+        except OSError as e:
+            raise _temp_error(e) from None
 
     def __exit__(self, *exc):
         try:
             self.file.close()
         except OSError:
             pass
-        os.close(self.read_fd)
 
 
 def _temp_error(e: OSError) -> DkgError:
