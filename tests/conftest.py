@@ -26,3 +26,15 @@ def real_dir() -> Path:
     if not REAL.is_dir():
         pytest.skip("../shared/corpus/real is not beside the checkout")
     return REAL
+
+
+@pytest.fixture(scope="module")
+def corpus_store(tmp_path_factory, corpus_dir) -> Path:
+    """A store holding the bundled corpus, ingested by the real pipeline; one per test module, so a module that
+    checks the store is left unchanged never sees another module's doing."""
+    from graph.load import ingest
+
+    folder = tmp_path_factory.mktemp("corpus-store")
+    report = ingest([corpus_dir], folder / "store", folder / "records", jobs=1)
+    assert not report.failures, report.failures
+    return folder / "store"

@@ -16,22 +16,13 @@ HOSTILE_NAMES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory, corpus_dir):
-    folder = tmp_path_factory.mktemp("errors-store")
-    result = CliRunner().invoke(cli.cli, ["ingest", str(corpus_dir), "--store", str(folder / ".dkg"),
-                                          "--records", str(folder / "records")])
-    assert result.exit_code == 0, result.output
-    return str(folder / ".dkg")
-
-
 @pytest.mark.parametrize("command", [["show"], ["lineage"], ["lineage", "--up"], ["view", "-o", "/dev/null"]])
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
-def test_hostile_name_is_an_unknown_name(store, command, name):
-    before = CliRunner().invoke(cli.cli, ["stats", "--store", store]).output
-    result = CliRunner().invoke(cli.cli, [*command, name, "--store", store])
+def test_hostile_name_is_an_unknown_name(corpus_store, command, name):
+    before = CliRunner().invoke(cli.cli, ["stats", "--store", str(corpus_store)]).output
+    result = CliRunner().invoke(cli.cli, [*command, name, "--store", str(corpus_store)])
     assert result.exit_code == 1, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
     assert "Traceback" not in result.output
-    assert CliRunner().invoke(cli.cli, ["stats", "--store", store]).output == before
+    assert CliRunner().invoke(cli.cli, ["stats", "--store", str(corpus_store)]).output == before

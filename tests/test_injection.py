@@ -64,14 +64,6 @@ def _digest(store: Path) -> tuple[int, str]:
         del s
 
 
-@pytest.fixture(scope="module")
-def corpus_store(tmp_path_factory, corpus_dir):
-    root = tmp_path_factory.mktemp("injection")
-    result = _dkg("ingest", corpus_dir, "--store", root / "store", "--records", root / "records", "--jobs", "1")
-    assert result.exit_code == 0, result.output
-    return root / "store"
-
-
 def _named_query_parameters() -> set[str]:
     from graph.sparql import named_queries
 

@@ -19,17 +19,6 @@ from visualize.lineage_input import check_lineage
 from records_factory import document, record, reference, task
 
 
-@pytest.fixture(scope="module")
-def corpus_store(tmp_path_factory, corpus_dir):
-    """data/corpus ingested with the store helper's library call (parser, resolver, rdf, store: all real)."""
-    from graph.load import ingest
-
-    folder = tmp_path_factory.mktemp("lineage")
-    report = ingest([corpus_dir], folder / "store", folder / "records")
-    assert not report.failures, report.failures
-    return str(folder / "store")
-
-
 def run(store, *args):
     return CliRunner().invoke(cli.cli, ["lineage", *args, "--store", store])
 

@@ -16,16 +16,6 @@ from graph.sparql import display_width, named_queries
 SR = "{http://www.w3.org/2005/sparql-results#}"
 
 
-@pytest.fixture(scope="module")
-def corpus_store(tmp_path_factory, corpus_dir):
-    from graph.load import ingest
-
-    folder = tmp_path_factory.mktemp("sparql")
-    report = ingest([corpus_dir], folder / "store", folder / "records")
-    assert not report.failures, report.failures
-    return str(folder / "store")
-
-
 def run(store, *args):
     return CliRunner().invoke(cli.cli, ["sparql", *args, "--store", store])
 

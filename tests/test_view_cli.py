@@ -12,15 +12,6 @@ from visualize.testing import chromium_missing, headless_chromium, wait_until_dr
 EXTERNAL = re.compile(r"""<(?:script|link|img)\b[^>]*\b(?:src|href)\s*=\s*["']?https?://""", re.I)
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory, corpus_dir):
-    folder = tmp_path_factory.mktemp("view-store")
-    result = CliRunner().invoke(cli.cli, ["ingest", str(corpus_dir), "--store", str(folder / ".dkg"),
-                                          "--records", str(folder / "records")])
-    assert result.exit_code == 0, result.output
-    return folder / ".dkg"
-
-
 def run(*args):
     return CliRunner().invoke(cli.cli, [str(a) for a in args])
 
@@ -31,9 +22,9 @@ def run(*args):
     (["12-nq/tw", "--level", "commune"], ["12-NQ/TW", "Công an các xã, thị trấn"]),
     (["--all"], ["Toàn bộ đồ thị", "1123-CV/TU", "12-NQ/ĐUCA", "Đảng ủy các xã, phường"]),
 ])
-def test_view_writes_an_offline_page(store, tmp_path, args, expected_in_page):
+def test_view_writes_an_offline_page(corpus_store, tmp_path, args, expected_in_page):
     out = tmp_path / "page.html"
-    result = run("view", *args, "-o", out, "--store", store)
+    result = run("view", *args, "-o", out, "--store", str(corpus_store))
     assert result.exit_code == 0, result.output
     assert f"Wrote {out}" in result.output
     html = out.read_text(encoding="utf-8")
@@ -47,17 +38,17 @@ def test_view_writes_an_offline_page(store, tmp_path, args, expected_in_page):
     (["view", "12-NQ/TW", "--all"], 2, "give a document NAME or --all"),
     (["view", 'x" } ; DROP ALL ; #'], 1, "Error:"),
 ])
-def test_view_refuses_bad_arguments(store, args, code, message):
-    before = run("stats", "--store", store).output
-    result = run(*args, "--store", store)
+def test_view_refuses_bad_arguments(corpus_store, args, code, message):
+    before = run("stats", "--store", str(corpus_store)).output
+    result = run(*args, "--store", str(corpus_store))
     assert result.exit_code == code
     assert message in result.output
     assert "Traceback" not in result.output
-    assert run("stats", "--store", store).output == before
+    assert run("stats", "--store", str(corpus_store)).output == before
 
 
-def test_site_has_a_page_per_document_and_an_index(store, tmp_path):
-    result = run("site", tmp_path / "site", "--store", store)
+def test_site_has_a_page_per_document_and_an_index(corpus_store, tmp_path):
+    result = run("site", tmp_path / "site", "--store", str(corpus_store))
     assert result.exit_code == 0, result.output
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     pages = sorted(p.name for p in (tmp_path / "site" / "docs").glob("*.html"))
@@ -79,13 +70,13 @@ def test_demo_ingests_prints_the_lineage_and_writes_the_page(tmp_path, monkeypat
 
 
 @pytest.mark.browser
-def test_bundled_lineage_page_draws_levels_top_to_bottom_offline(store, tmp_path):
+def test_bundled_lineage_page_draws_levels_top_to_bottom_offline(corpus_store, tmp_path):
     why = chromium_missing()
     if why:
         pytest.skip(f"no headless browser: {why}")
     out = tmp_path / "lineage.html"
-    assert run("view", "12-NQ/TW", "-o", out, "--store", store).exit_code == 0
-    lineage = run("lineage", "12-NQ/TW", "--format", "json", "--store", store)
+    assert run("view", "12-NQ/TW", "-o", out, "--store", str(corpus_store)).exit_code == 0
+    lineage = run("lineage", "12-NQ/TW", "--format", "json", "--store", str(corpus_store))
     import json
 
     data = json.loads(lineage.output)
