@@ -52,6 +52,19 @@ def cli():
     """
 
 
+_CONTROL = None
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: control characters (escape sequences hidden in a file name or a text) become U+FFFD."""
+    global _CONTROL
+    if _CONTROL is None:
+        import re
+
+        _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+    return _CONTROL.sub("\ufffd", text)
+
+
 def store_option(fn):
     """--store: the embedded store folder (default .dkg/ here, or $DKG_STORE)."""
     return click.option("--store", "store_path", envvar="DKG_STORE", default=".dkg", show_default=True,
@@ -225,7 +238,7 @@ def show(name, store_path, endpoint, fmt):
 
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(_format_card(data))
+    click.echo(terminal_safe(_format_card(data)))
 
 
 def _format_card(c: dict) -> str:
@@ -409,7 +422,7 @@ def lineage(name, direction, depth, relations, level, evidence, fmt, store_path,
         writer = csv.writer(click.get_text_stream("stdout"), lineterminator="\n")
         writer.writerows(csv_rows(data))
     else:
-        click.echo(render_tree(data, evidence=evidence))
+        click.echo(terminal_safe(render_tree(data, evidence=evidence)))
 
 
 def _params(ctx, param, values):

@@ -26,3 +26,18 @@ def test_hostile_name_is_an_unknown_name(corpus_store, command, name):
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
     assert "Traceback" not in result.output
     assert CliRunner().invoke(cli.cli, ["stats", "--store", str(corpus_store)]).output == before
+
+
+@pytest.mark.parametrize("command", [["show"], ["lineage", "--up"]])
+def test_escape_sequences_in_a_file_name_never_reach_the_terminal(tmp_path, corpus_dir, command):
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    evil = texts / "cong-van-\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2J.txt"
+    evil.write_bytes((corpus_dir / "1123-CV-TU-bac-ninh-2026.txt").read_bytes())
+    store = str(tmp_path / "store")
+    ingested = CliRunner().invoke(cli.cli, ["ingest", str(texts), "--store", store, "--records", str(tmp_path / "r")])
+    assert ingested.exit_code == 0, ingested.output
+    result = CliRunner().invoke(cli.cli, [*command, "1123-CV/TU", "--store", store])
+    assert result.exit_code == 0, result.output
+    assert "cong-van-" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
