@@ -7,7 +7,6 @@ covers `dkg ingest`, random points, two real writers and the full disk.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import resource
@@ -20,22 +19,15 @@ from pathlib import Path
 
 import pytest
 
+from bench_scripts import load
+
 pytest.importorskip("graph.parse.header", reason="the parser is needed for ingest")
 
 PROJECT = Path(__file__).resolve().parent.parent
-SCRIPT = PROJECT / "bench" / "kill_loop.py"
 KILLS = 5
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("kill_loop", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("kill_loop", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-kl = _load()
+kl = load("kill_loop")
 
 
 @pytest.fixture(scope="module")

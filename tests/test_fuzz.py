@@ -6,35 +6,25 @@ case the same way. Hypothesis runs derandomised: the same examples on every run 
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import re
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench_scripts import load
+
 from graph import extract_text
 from graph.parse.references import MAX_EVIDENCE_CHARS, MAX_MENTIONS
 from graph.records import to_json
 
-SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "fuzz_parser.py"
 HANG_SECONDS = 30.0  # a guard against a hang (catastrophic backtracking), not a speed target: bench/ measures speed
 MAX_CHARS = 20_000   # keeps the short run short; the benchmark goes to 400,000
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("fuzz_parser", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("fuzz_parser", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-fp = _load()
+fp = load("fuzz_parser")
 SEEDS = fp.seed_texts()
 FUZZ = settings(derandomize=True, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

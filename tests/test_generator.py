@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import collections
-import importlib.util
 import json
 import os
 import re
@@ -13,18 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from bench_scripts import load
+
 SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "generate_cascade.py"
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("generate_cascade", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("generate_cascade", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-gc = _load()
+gc = load("generate_cascade")
 
 PRE_PROVINCES = ["Quảng Nam", "Hà Nội", "Bắc Ninh", "Khánh Hòa", "Hồ Chí Minh", "Thái Bình", "Cà Mau", "Lào Cai"]
 POST_PROVINCES = ["Đà Nẵng", "Hồ Chí Minh", "Phú Thọ", "Khánh Hòa", "Cà Mau", "Huế"]

@@ -10,34 +10,19 @@ document of another jurisdiction or at a phantom).
 """
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from bench_scripts import generated_store, load
 from graph.lineage import lineage_graph
-
-BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
 @pytest.fixture(scope="module")
 def cascade(tmp_path_factory):
-    sys.path.insert(0, str(BENCH))
-    try:
-        from generate_cascade import descendants, generate, load_ground_truth, plan_fanout
-    finally:
-        sys.path.remove(str(BENCH))
-    from graph.load import ingest
-    from graph.store import open_read_only
-
-    folder = tmp_path_factory.mktemp("cascade")
-    out = folder / "corpus"
-    generate(out, seed=3, **plan_fanout(300, roots=2))
-    report = ingest([out], folder / "store", folder / "records")
-    assert not report.failures, report.failures[:5]
-    truth = load_ground_truth(out)
-    store = open_read_only(folder / "store")
+    gen = load("generate_cascade")
+    out, truth, store = generated_store(tmp_path_factory.mktemp("cascade"), seed=3, **gen.plan_fanout(300, roots=2))
     by_file = {str((out / d["file"]).resolve()): d for d in truth["documents"]}
 
     def truth_of(source):
@@ -48,7 +33,7 @@ def cascade(tmp_path_factory):
         t = truth_of(row["f"])
         if t:
             iri_of[t["id"]] = row["d"]
-    return {"truth": truth, "store": store, "truth_of": truth_of, "iri_of": iri_of, "descendants": descendants,
+    return {"truth": truth, "store": store, "truth_of": truth_of, "iri_of": iri_of, "descendants": gen.descendants,
             "by_id": {d["id"]: d for d in truth["documents"]}}
 
 

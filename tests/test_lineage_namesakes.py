@@ -8,37 +8,23 @@ wrong place), and the lineage of every root must be exactly the ground truth.
 """
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
+from bench_scripts import generated_store, load
 from graph.lineage import lineage_graph
-
-BENCH = Path(__file__).resolve().parent.parent / "bench"
 SEED = 33  # found by trying seeds: the first with a namesake commune pair sharing a code at this size
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    sys.path.insert(0, str(BENCH))
-    try:
-        from generate_cascade import descendants, generate, load_ground_truth, places
-    finally:
-        sys.path.remove(str(BENCH))
-    from graph.load import ingest
-    from graph.store import open_read_only
-
-    folder = tmp_path_factory.mktemp("namesakes")
-    out = folder / "corpus"
-    provinces = [p["name"] for p in places()["provinces_pre2025"]][:24:4]
-    generate(out, seed=SEED, roots=2, provinces=provinces, districts_per_province=(5, 6),
-             communes_per_district=(3, 4))
-    report = ingest([out], folder / "store", folder / "records")
-    assert not report.failures, report.failures[:5]
-    truth = load_ground_truth(out)
-    store = open_read_only(folder / "store")
+    gen = load("generate_cascade")
+    provinces = [p["name"] for p in gen.places()["provinces_pre2025"]][:24:4]
+    out, truth, store = generated_store(tmp_path_factory.mktemp("namesakes"), seed=SEED, roots=2,
+                                        provinces=provinces, districts_per_province=(5, 6),
+                                        communes_per_district=(3, 4))
     by_file = {str((out / d["file"]).resolve()): d for d in truth["documents"]}
     iri_of: dict[str, str] = {}
     texts_of: dict[str, set] = defaultdict(set)
@@ -48,7 +34,7 @@ def corpus(tmp_path_factory):
             iri_of[t["id"]] = row["d"]
             texts_of[row["d"]].add(t["id"])
     return {"truth": truth, "store": store, "by_file": by_file, "iri_of": iri_of, "texts_of": texts_of,
-            "by_id": {d["id"]: d for d in truth["documents"]}, "descendants": descendants}
+            "by_id": {d["id"]: d for d in truth["documents"]}, "descendants": gen.descendants}
 
 
 def test_the_corpus_has_namesake_places(corpus):
