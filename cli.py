@@ -6,6 +6,7 @@ Heavy libraries (rdflib, pyoxigraph, networkx, pyvis) are imported inside the co
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import click
@@ -52,16 +53,11 @@ def cli():
     """
 
 
-_CONTROL = None
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def terminal_safe(text: str) -> str:
     """Text for a terminal: control characters (escape sequences hidden in a file name or a text) become U+FFFD."""
-    global _CONTROL
-    if _CONTROL is None:
-        import re
-
-        _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
     return _CONTROL.sub("\ufffd", text)
 
 

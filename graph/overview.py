@@ -2,13 +2,11 @@
 ``dkg view --all``), selected from the store the same way `graph.lineage` selects one lineage."""
 from __future__ import annotations
 
-from .lineage import RELATIONS, build_digraph, node_attributes, to_dict
-from .vocab import DKG_NS
+from .lineage import _BY_PROPERTY, build_digraph, node_attributes, to_dict
 
 ALL_ROOT = "urn:dkg:whole-graph"
 
 _ALL_LINKS = "SELECT ?s ?p ?o WHERE { GRAPH dkg:links { ?s ?p ?o } }"
-_BY_PROPERTY = {DKG_NS + local: name for name, (local, _vi, _en) in RELATIONS.items()}
 
 
 def all_documents(store) -> list[dict]:
