@@ -52,23 +52,44 @@ def _entries() -> list[tuple[str, Entry]]:
     return out
 
 
+@functools.cache
+def _entry_index() -> dict[str, Entry]:
+    """Key -> entry; of two entries with one key, the first of `_entries` (the one a scan would find)."""
+    index: dict[str, Entry] = {}
+    for k, entry in _entries():
+        index.setdefault(k, entry)
+    return index
+
+
+_PLURAL = re.compile(r"^(?:cac|nhung) ")
+
+
+@functools.lru_cache(maxsize=8192)
 def lookup(name: str, *, prefix: bool = True) -> Entry | None:
     """The gazetteer entry a name starts with (longest first), or equals when ``prefix`` is false.
 
     >>> lookup("UBND tỉnh Bắc Ninh").name, lookup("Đảng uỷ Công an Trung ương").level
     ('Ủy ban nhân dân tỉnh', 'central')
     """
-    key = expand(name)
-    key = re.sub(r"^(?:cac|nhung) ", "", key)
-    for k, entry in _entries():
-        if key == k or (prefix and key.startswith(k + " ")):
+    key = _PLURAL.sub("", expand(name))
+    index = _entry_index()
+    entry = index.get(key)
+    if entry is not None or not prefix:
+        return entry
+    # the longest key the name starts with, word by word: the prefixes of ``key`` that end before a space
+    end = key.rfind(" ")
+    while end > 0:
+        entry = index.get(key[:end])
+        if entry is not None:
             return entry
+        end = key.rfind(" ", 0, end)
     return None
 
 
 _PARENT_TAIL = re.compile(r"\s+(?:trực thuộc|thuộc)\s.*$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=8192)
 def level_of(name: str, default: str | None = None) -> str | None:
     """The administrative level of an organisation named in a text.
 

@@ -332,13 +332,20 @@ def _issuer_in_authority(authority: str) -> str | None:
 
 
 @functools.cache
-def _names_for_case() -> list[tuple[re.Pattern, str]]:
+def _names_for_case() -> list[tuple[str, re.Pattern, str]]:
+    """(folded lower-case name, its whole-word pattern, the name as written), longest first."""
     names = {e["name"] for e in gazetteer()["organisations"]}
     out = []
     for n in sorted(names, key=len, reverse=True):
         if " " in n:
-            out.append((re.compile(r"(?<!\w)" + re.escape(fold_tone(n).lower()) + r"(?!\w)"), n))
+            key = fold_tone(n).lower()
+            out.append((key, _whole_words(key), n))
     return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _whole_words(key: str) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + re.escape(key) + r"(?!\w)")
 
 
 def _sentence_case(title: str, h: Header) -> str:
@@ -347,10 +354,13 @@ def _sentence_case(title: str, h: Header) -> str:
     # capitals become lower case; codes ("12-NQ/TW") and words already in normal case stay as written
     low = fold_tone(" ".join(w.lower() if w.isupper() and not any(c.isdigit() or c == "/" for c in w) else w
                              for w in words))
-    for rx, name in _names_for_case():
-        low = rx.sub(name, low)
+    for key, rx, name in _names_for_case():
+        if key in low:   # the literal test first: a title names few of the gazetteer's names
+            low = rx.sub(name, low)
     for place in {h.jurisdiction, h.province, h.place} - {None}:
-        low = re.sub(r"(?<!\w)" + re.escape(fold_tone(place).lower()) + r"(?!\w)", place, low)
+        key = fold_tone(place).lower()
+        if key in low:
+            low = _whole_words(key).sub(place, low)
     return low[:1].upper() + low[1:]
 
 
