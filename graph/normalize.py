@@ -65,9 +65,11 @@ def _sub(pattern: re.Pattern, repl, text: str, offs: Offsets) -> tuple[str, Offs
     out: list[str] = []
     out_offs: Offsets = []
     last = 0
+    # a replacement without a backslash is the literal itself: Match.expand would parse it again at every match
+    literal = None if callable(repl) or "\\" in repl else repl
     for m in pattern.finditer(text):
         s, e = m.span()
-        r = repl(m) if callable(repl) else m.expand(repl)
+        r = literal if literal is not None else repl(m) if callable(repl) else m.expand(repl)
         if r == m.group(0):
             continue
         out.append(text[last:s])
@@ -159,6 +161,12 @@ _BLOCK_START = re.compile(
 # Clause openers that start a paragraph when the previous line ended a clause ("...;\nCăn cứ ...").
 _CLAUSE_OPENER = re.compile(r"(?:Căn cứ|Xét|Theo đề nghị|Thực hiện|Để |Triển khai|Tiếp tục thực hiện)")
 _CODE_CUT = re.compile(r"(?:^|[\s(])[^\s]*[0-9A-Za-zĐđ][-/]$")
+
+
+def _code_cut(line: str) -> bool:
+    """A line that ends inside a code or date ("12-", "ngày 16/"); the cheap test of the last character first (the
+    regex tries every word of the line)."""
+    return line.endswith(("-", "/")) and bool(_CODE_CUT.search(line))
 # Runs of spaces (tab, no-break, thin, ideographic, BOM) that collapse to one plain space; a single plain space
 # already is what collapsing gives, so only longer runs and other space characters are visited.
 _ODD_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]{2,}"
@@ -183,15 +191,16 @@ def _first_letter_upper(line: str) -> bool:
     return False
 
 
-def _joiner(prev: str, nxt: str, prev_caps: bool | None = None) -> str:
+def _joiner(prev: str, nxt: str, prev_caps: bool | None = None, next_caps: bool | None = None) -> str:
     """How two consecutive non-empty lines join: "" (a cut code), " " (a wrap) or "\\n" (a new paragraph).
-    ``prev`` is the previous line; ``prev_caps`` whether the paragraph so far is in capitals."""
+    ``prev`` is the previous line; ``prev_caps`` whether the paragraph so far is in capitals, ``next_caps``
+    whether ``nxt`` is (both computed here when not given)."""
     if _ITEM_START.match(nxt) or _BLOCK_START.match(nxt):
         return "\n"
-    if _CODE_CUT.search(prev) and nxt[:1].isalnum() and (nxt[:1].isupper() or nxt[:1].isdigit()):
+    if _code_cut(prev) and nxt[:1].isalnum() and (nxt[:1].isupper() or nxt[:1].isdigit()):
         return ""
     prev_caps = _is_caps(prev) if prev_caps is None else prev_caps
-    next_caps = _is_caps(nxt)
+    next_caps = _is_caps(nxt) if next_caps is None else next_caps
     if prev_caps != next_caps and (prev_caps or _first_letter_upper(nxt)):
         return "\n"
     end = prev.rstrip("”\"')*")
@@ -221,7 +230,7 @@ def _blank_lines_are_breaks(lines: list[str]) -> bool:
 def _continues(prev: str, nxt: str) -> bool:
     """A line that can only continue the previous one, even across a blank line (lower-case start, cut code)."""
     first = next((c for c in nxt if c.isalpha()), "")
-    return (first.islower() and nxt[:1].isalpha()) or bool(_CODE_CUT.search(prev))
+    return (first.islower() and nxt[:1].isalpha()) or _code_cut(prev)
 
 
 def _unwrap(text: str, offs: Offsets) -> tuple[str, Offsets]:
@@ -243,25 +252,32 @@ def _unwrap(text: str, offs: Offsets) -> tuple[str, Offsets]:
             blank = True
             continue
         # collapse spaces, trim, keeping offsets
-        line_chars: list[str] = []
-        line_offs: Offsets = []
-        last_end = 0
-        for m in _ODD_SPACES.finditer(raw):
-            line_chars.append(raw[last_end:m.start()])
-            line_offs.extend(offs[start + last_end:start + m.start()])
-            line_chars.append(" ")
-            line_offs.append(offs[start + m.start()])
-            last_end = m.end()
-        line_chars.append(raw[last_end:])
-        line_offs.extend(offs[start + last_end:start + len(raw)])
-        line = "".join(line_chars).replace(HARD_BREAK, " ")
-        lstrip = len(line) - len(line.lstrip(" "))
-        line = line.strip(" ")
-        line_offs = line_offs[lstrip:lstrip + len(line)]
+        if _ODD_SPACES.search(raw) is None:   # most lines: nothing to collapse, the offsets are a slice
+            line = raw.replace(HARD_BREAK, " ") if HARD_BREAK in raw else raw
+            lstrip = len(line) - len(line.lstrip(" "))
+            line = line.strip(" ")
+            line_offs = offs[start + lstrip:start + lstrip + len(line)]
+        else:
+            line_chars: list[str] = []
+            line_offs = []
+            last_end = 0
+            for m in _ODD_SPACES.finditer(raw):
+                line_chars.append(raw[last_end:m.start()])
+                line_offs.extend(offs[start + last_end:start + m.start()])
+                line_chars.append(" ")
+                line_offs.append(offs[start + m.start()])
+                last_end = m.end()
+            line_chars.append(raw[last_end:])
+            line_offs.extend(offs[start + last_end:start + len(raw)])
+            line = "".join(line_chars).replace(HARD_BREAK, " ")
+            lstrip = len(line) - len(line.lstrip(" "))
+            line = line.strip(" ")
+            line_offs = line_offs[lstrip:lstrip + len(line)]
         if not line:
             continue
+        line_caps = _is_caps(line)
         if prev is not None:
-            j = "\n" if forced else _joiner(prev, line, para_caps)
+            j = "\n" if forced else _joiner(prev, line, para_caps, line_caps)
             if j == " " and blank and blank_breaks and not _continues(prev, line):
                 j = "\n"
             if j:
@@ -270,7 +286,7 @@ def _unwrap(text: str, offs: Offsets) -> tuple[str, Offsets]:
         out.append(line)
         out_offs.extend(line_offs)
         new_para = prev is None or forced or j == "\n"
-        para_caps = _is_caps(line) if new_para else (para_caps and _is_caps(line))
+        para_caps = line_caps if new_para else (para_caps and line_caps)
         prev = line
         forced = blank = False
     return "".join(out), out_offs

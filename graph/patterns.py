@@ -134,7 +134,9 @@ def code_extractor() -> Extractor:
     state_sfx = sorted(doctypes()["state_suffixes"], key=len, reverse=True)
     letter_issuer = "|".join(re.escape(s) for s in state_sfx if s not in ("QH", "UBTVQH"))
     issuer = rf"[{_UP}][{_UP}a-zđ0-9&]*(?:-[{_UP}][{_UP}a-zđ0-9&]*)*"
-    num = r"(?<![\d/.,-])(?P<num>\d{1,5})"
+    # the number, not after a digit or a code mark; the look-behind follows the first digit so that the pattern
+    # starts with a digit class and the regex engine can skip ahead to digits (3x faster over a page)
+    num = r"(?P<num>\d(?<![\d/.,-]\d)\d{0,4})"
     regex = (
         rf"{num}(?:"
         rf"\s*-\s*(?P<pt>{abbr})\s*/\s*(?P<pi>{issuer})"                                   # 12-NQ/TW

@@ -12,7 +12,7 @@ from ..normalize import normalize, match_key
 from ..records import Document, Record
 from .header import read_header
 from .references import Context, find_references
-from .tasks import find_tasks, assessment_spans
+from .tasks import find_tasks, assessment_spans, segment
 
 __all__ = ["parse"]
 
@@ -24,14 +24,16 @@ def parse(text: str, source: str = "<text>") -> Record:
     norm = normalize(text)
     body = norm.text
     header = read_header(body)
-    items = find_tasks(body, header, references=None)
+    segments = segment(body, header)
+    items = find_tasks(body, header, references=None, segments=segments)
     ctx = Context(own_code=header.code, province=header.province or (header.jurisdiction if header.level == "province"
                                                                       else None),
                   level=header.level, places=dict(header.places), units=dict(header.units),
                   task_spans=[(t.start, t.end) for t in items],
-                  report_spans=assessment_spans(body, header))
+                  report_spans=assessment_spans(body, header, segments))
     references, nested = find_references(body, ctx)
-    tasks = find_tasks(body, header, references=references, mention_relations=ctx.mention_relations)
+    tasks = find_tasks(body, header, references=references, mention_relations=ctx.mention_relations,
+                       segments=segments)
     warnings = list(header.warnings)
     doc = Document(id=_document_id(header, body), code=header.code, number=header.number, symbol=header.symbol,
                    type=header.type, type_code=header.type_code, issuer=header.issuer,

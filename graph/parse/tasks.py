@@ -31,7 +31,7 @@ from ..patterns import (cues, assigning_pattern, role_label_pattern, descriptive
 from ..records import Organisation, Reference, Task
 from .text import paragraphs, sentence_spans, ITEM_LABEL
 
-__all__ = ["find_tasks"]
+__all__ = ["find_tasks", "segment", "assessment_spans"]
 
 
 @dataclass
@@ -42,12 +42,19 @@ class _Item:
     paras: list = field(default_factory=list)
 
 
-def find_tasks(text: str, header, references: list[Reference] | None = None,
-               mention_relations: list[tuple[str, int, str]] | None = None) -> list[Task]:
-    """The tasks of a normalised text; without ``references`` only labels, text and spans are filled."""
+def segment(text: str, header) -> tuple[list[_Item], object]:
+    """The items of a normalised text and the lead-in paragraph before them (None when there is none); pass it
+    to `find_tasks` and `assessment_spans` so that a text is segmented once."""
     body = [p for p in paragraphs(text) if header.body_start <= p.start < max(header.body_end, header.body_start)
             and p.text.strip()]
-    items, lead_in = _segment(body, header)
+    return _segment(body, header)
+
+
+def find_tasks(text: str, header, references: list[Reference] | None = None,
+               mention_relations: list[tuple[str, int, str]] | None = None, segments=None) -> list[Task]:
+    """The tasks of a normalised text; without ``references`` only labels, text and spans are filled.
+    ``segments`` is what `segment` returned for the same text and header (computed when not given)."""
+    items, lead_in = segments if segments is not None else segment(text, header)
     tasks = []
     addressees = _lead_in_addressees(lead_in) if lead_in is not None else []
     for item in items:
@@ -169,10 +176,8 @@ def _is_assessment(item: _Item) -> bool:
     return any(fold_tone(w).lower() in heading for w in cues()["assessment_headings"])
 
 
-def assessment_spans(text: str, header) -> list[tuple[int, int]]:
-    body = [p for p in paragraphs(text) if header.body_start <= p.start < max(header.body_end, header.body_start)
-            and p.text.strip()]
-    items, _ = _segment(body, header)
+def assessment_spans(text: str, header, segments=None) -> list[tuple[int, int]]:
+    items, _ = segments if segments is not None else segment(text, header)
     return [(i.start, i.end) for i in items if _is_assessment(i)]
 
 

@@ -1,6 +1,7 @@
 """Small helpers shared by the parse stages: paragraphs, sentences and item labels of a normalised text."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -17,13 +18,14 @@ class Paragraph:
     text: str
 
 
-def paragraphs(text: str) -> list[Paragraph]:
+@functools.lru_cache(maxsize=4)   # the header, the tasks and the references of one text all ask
+def paragraphs(text: str) -> tuple[Paragraph, ...]:
     """The paragraphs of a normalised text (one per line), with their offsets."""
     out, pos = [], 0
     for line in text.split("\n"):
         out.append(Paragraph(pos, pos + len(line), line))
         pos += len(line) + 1
-    return out
+    return tuple(out)
 
 
 _SENTENCE_END = re.compile(rf"(?<=[.!?…])(?:/\.)?\s+(?=[\"“(]?[{UPPER}0-9])")
