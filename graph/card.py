@@ -84,12 +84,20 @@ def card(store, node: str) -> dict:
 
 def _evidence(store, nodes) -> dict[tuple, list]:
     out: dict[tuple, list] = {}
+    graphs: dict[str, dict] = {}
     for e in nodes:
         f = store.describe(e)
         key = (_one(f, "subject", _RDF), _one(f, "predicate", _RDF), _one(f, "object", _RDF))
         sentence = _one(f, "sentence")
         if sentence:
-            ev = {"sentence": sentence, "provenance": _one(f, "provenance"), "source": _one(f, "wasDerivedFrom", _PROV)}
+            provenance, source = _one(f, "provenance"), _one(f, "wasDerivedFrom", _PROV)
+            if provenance is None or source is None:  # extracted evidence: its graph ({graph}/evidence/{hash}) says
+                g = e.rsplit("/evidence/", 1)[0]
+                if g not in graphs:
+                    graphs[g] = store.describe(g, graph=g) if g != e else {}
+                provenance = provenance or _one(graphs[g], "provenance") or "extracted"
+                source = source or _one(graphs[g], "wasDerivedFrom", _PROV)
+            ev = {"sentence": sentence, "provenance": provenance, "source": source}
             if ev not in out.setdefault(key, []):
                 out[key].append(ev)
     return out
@@ -133,7 +141,7 @@ _STATS = {
     "documents known only by citation": "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d dkg:knownOnlyByCitation true }",
     "tasks": "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a dkg:Task }",
     "organisations": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a dkg:Organisation }",
-    "evidence sentences": "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a dkg:LinkEvidence }",
+    "evidence sentences": "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e dkg:sentence ?s ; rdf:subject ?x }",
 }
 
 _LINK_COUNTS = """

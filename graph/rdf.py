@@ -5,9 +5,13 @@ organisations and people it names, the documents it cites, and one ``dkg:LinkEvi
 mention::
 
     <doc> dkg:implements <ref> .                               # the plain edge, for simple lineage queries
-    <ev> a dkg:LinkEvidence ; rdf:subject <doc> ; rdf:predicate dkg:implements ; rdf:object <ref> ;
-         prov:wasDerivedFrom <doc> ; dkg:sentence "Thực hiện ..."@vi ; dkg:start 1234 ; dkg:end 1290 ;
-         dkg:provenance "extracted" .
+    <ev> rdf:subject <doc> ; rdf:predicate dkg:implements ; rdf:object <ref> ;
+         dkg:sentence "Thực hiện ..."@vi ; dkg:start 1234 ; dkg:end 1290 .
+    <graph> dkg:sourceFile "..." ; dkg:provenance "extracted" ; prov:wasDerivedFrom <doc> .
+
+Extracted evidence is lean (six quads; it is half of all quads): its class, dkg:LinkEvidence, follows from the
+domain of dkg:sentence, and its provenance ("extracted") and source (the document read) are those its named
+graph states once. Curated evidence states all three itself (`curated_record_graph`).
 
 Curated facts (``data/curated.yaml``) go to their own graph with ``dkg:provenance "curated"`` and the outside
 source as ``prov:wasDerivedFrom`` and ``dkg:citation``. Derived quads (the ``dkg:links`` copy of lineage edges,
@@ -29,6 +33,8 @@ RDF_TYPE = PREFIXES["rdf"] + "type"
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 SKOS_ALT = PREFIXES["skos"] + "altLabel"
 PROV_DERIVED = PREFIXES["prov"] + "wasDerivedFrom"
+RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT = (PREFIXES["rdf"] + x for x in ("subject", "predicate", "object"))
+SENTENCE, START, END = (DKG_NS + x for x in ("sentence", "start", "end"))
 XSD = PREFIXES["xsd"]
 _LINK_PREDICATES = frozenset(DKG_NS + p for p in LINK_PROPERTIES)
 
@@ -234,20 +240,17 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
             b.add(o, SKOS_ALT, b.text(" ".join(name.split())))
         return o
 
-    def evidence(subject: str, prop: str, obj: str, sentence: str, start: int, end: int,
-                 provenance: str = "extracted") -> None:
+    def evidence(subject: str, prop: str, obj: str, sentence: str, start: int, end: int) -> None:
+        # class, provenance and source are the graph's (see the module docstring): six quads, not nine
         if not sentence:
             return
         e = iri.evidence(graph_iri, subject, prop, obj, start, end)
-        b.add(e, RDF_TYPE, b.iri_of(_dkg("LinkEvidence")))
-        b.add(e, PREFIXES["rdf"] + "subject", b.iri_of(subject))
-        b.add(e, PREFIXES["rdf"] + "predicate", b.iri_of(_dkg(prop)))
-        b.add(e, PREFIXES["rdf"] + "object", b.iri_of(obj))
-        b.add(e, PROV_DERIVED, b.iri_of(doc_iri))
-        b.add(e, _dkg("sentence"), b.text(sentence))
-        b.add(e, _dkg("start"), b.plain(int(start)))
-        b.add(e, _dkg("end"), b.plain(int(end)))
-        b.add(e, _dkg("provenance"), b.plain(provenance))
+        b.add(e, RDF_SUBJECT, b.iri_of(subject))
+        b.add(e, RDF_PREDICATE, b.iri_of(_dkg(prop)))
+        b.add(e, RDF_OBJECT, b.iri_of(obj))
+        b.add(e, SENTENCE, b.text(sentence))
+        b.add(e, START, b.plain(int(start)))
+        b.add(e, END, b.plain(int(end)))
 
     def link(subject: str, prop: str, obj: str, sentence: str, start: int, end: int) -> None:
         b.add(subject, _dkg(prop), b.iri_of(obj))
@@ -283,6 +286,7 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
     # the graph itself: where it came from
     b.add(graph_iri, _dkg("sourceFile"), b.plain(source))
     b.add(graph_iri, _dkg("provenance"), b.plain("extracted"))
+    b.add(graph_iri, PROV_DERIVED, b.iri_of(doc_iri))  # the source of every evidence node in the graph
     if record_file:
         b.add(graph_iri, _dkg("recordFile"), b.plain(record_file))
 

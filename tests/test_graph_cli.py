@@ -73,6 +73,10 @@ def test_identities_in_the_founding_texts(ingested):
     assert "118-KH/ĐUCA" in implements  # the curated link, marked as such
     curated = next(link for link in nq_tw["incoming"] if link["code"] == "118-KH/ĐUCA")
     assert curated["evidence"][0]["provenance"] == "curated"
+    # extracted evidence takes its provenance and source from its graph (lean evidence, graph.rdf)
+    letter = _card(store, "1123-CV/TU")
+    extracted = [e for link in letter["outgoing"] for e in link["evidence"]]
+    assert extracted and {(e["provenance"], e["source"]) for e in extracted} == {("extracted", letter["iri"])}
 
 
 @pytest.mark.parametrize("name", ["1123-CV/TU", "1123-cv/tu", "Công văn 1123", "cong van 1123", "công văn số 1123-CV/TU"])

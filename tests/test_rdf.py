@@ -11,6 +11,7 @@ from graph.vocab import DKG_NS, PREFIXES
 
 RDF_SUBJECT = PREFIXES["rdf"] + "subject"
 RDF_OBJECT = PREFIXES["rdf"] + "object"
+RDF_TYPE = PREFIXES["rdf"] + "type"
 RDF_PREDICATE = PREFIXES["rdf"] + "predicate"
 
 
@@ -54,8 +55,13 @@ def test_each_link_has_a_direct_triple_and_evidence(bac_ninh, relation, code):
                 and (s, RDF_SUBJECT, bac_ninh.document) in t and (s, RDF_PREDICATE, DKG_NS + relation) in t]
     assert len(evidence) == 1
     e = evidence[0]
-    assert (e, PREFIXES["prov"] + "wasDerivedFrom", bac_ninh.document) in t
-    assert (e, DKG_NS + "provenance", "extracted") in t
+    # lean evidence: no class, source or provenance of its own; its graph states them once
+    assert not [p for s, p, o in t if s == e and p in (RDF_TYPE, PREFIXES["prov"] + "wasDerivedFrom",
+                                                        DKG_NS + "provenance")]
+    assert e.startswith(bac_ninh.graph + "/evidence/")
+    assert (bac_ninh.graph, PREFIXES["prov"] + "wasDerivedFrom", bac_ninh.document) in t
+    assert (bac_ninh.graph, DKG_NS + "provenance", "extracted") in t
+    assert [o for s, p, o in t if s == e and p == DKG_NS + "start"]
     sentences = [o for s, p, o in t if s == e and p == DKG_NS + "sentence"]
     assert code in sentences[0]
 
