@@ -86,13 +86,11 @@ def checksum(data: dict) -> str:
 
 def record_text(record) -> str:
     """The YAML of a record as ingest writes it (with ``reviewed`` and ``checksum`` on top)."""
-    import yaml
+    from .records import yaml_text
 
     data = record.to_dict()
     head = {"reviewed": False, "checksum": checksum(data)}
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present
-    return (yaml.dump(head, Dumper=dumper, allow_unicode=True, sort_keys=False)
-            + yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=120))
+    return yaml_text(head) + yaml_text(data, width=120)
 
 
 def _load_yaml(path: Path):

@@ -254,6 +254,58 @@ def to_yaml(record: Record) -> str:
     return yaml.safe_dump(record.to_dict(), allow_unicode=True, sort_keys=False, width=120)
 
 
+def yaml_text(data, width: int | None = None) -> str:
+    """``yaml.dump(data, CSafeDumper, allow_unicode=True, sort_keys=False, width=width)`` for the plain data of a
+    record (dicts, lists, str, int, bool, None), byte for byte, in a third of the time: the nodes are made here
+    instead of by PyYAML's generic representer, and scalars are resolved without its path machinery (ingest writes
+    one record per text)."""
+    import yaml
+
+    return yaml.serialize(_yaml_node(data), Dumper=_fast_dumper(), allow_unicode=True, width=width)
+
+
+def _yaml_node(value):
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    if isinstance(value, str):
+        return ScalarNode("tag:yaml.org,2002:str", value)
+    if value is None:
+        return ScalarNode("tag:yaml.org,2002:null", "null")
+    if isinstance(value, dict):
+        return MappingNode("tag:yaml.org,2002:map",
+                           [(ScalarNode("tag:yaml.org,2002:str", k), _yaml_node(v)) for k, v in value.items()],
+                           flow_style=False)
+    if isinstance(value, (list, tuple)):
+        return SequenceNode("tag:yaml.org,2002:seq", [_yaml_node(v) for v in value], flow_style=not value or None)
+    if isinstance(value, bool):
+        return ScalarNode("tag:yaml.org,2002:bool", "true" if value else "false")
+    if isinstance(value, int):
+        return ScalarNode("tag:yaml.org,2002:int", str(value))
+    raise TypeError(f"not record data: {type(value).__name__}")
+
+
+@functools.cache
+def _fast_dumper():
+    import yaml
+    from yaml.nodes import ScalarNode, SequenceNode
+
+    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    implicit = {k: list(v) + list(base.yaml_implicit_resolvers.get(None, []))
+                for k, v in base.yaml_implicit_resolvers.items()}
+
+    def resolve(self, kind, value, implicit_flags):
+        if kind is ScalarNode and implicit_flags[0]:
+            for tag, regexp in implicit.get(value[:1], ()):
+                if regexp.match(value):
+                    return tag
+        if kind is ScalarNode:
+            return base.DEFAULT_SCALAR_TAG
+        return base.DEFAULT_SEQUENCE_TAG if kind is SequenceNode else base.DEFAULT_MAPPING_TAG
+
+    return type("RecordDumper", (base,), {"resolve": resolve, "descend_resolver": lambda self, *a: None,
+                                          "ascend_resolver": lambda self, *a: None})
+
+
 def read_record(path: str | Path) -> Record:
     """Read a YAML or JSON record file; a malformed one raises `RecordError` naming the file and line."""
     import yaml
