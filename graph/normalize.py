@@ -362,10 +362,25 @@ def fold_tone(s: str) -> str:
     >>> fold_tone("Ủy ban") == fold_tone("Uỷ ban"), fold_tone("thủy") == "thuỷ"
     (True, True)
     """
+    if len(s) <= _CACHED_KEY_CHARS:
+        return _fold_tone_cached(s)
+    return _fold_tone(s)
+
+
+# Names, headings and sentences come back again and again (the same organisations in every plan): short strings
+# keep their folded form and key in a bounded cache (4,096 entries each, a few MB at most); a whole text is not
+# worth keeping.
+_CACHED_KEY_CHARS = 300
+
+
+def _fold_tone(s: str) -> str:
     if not _toned_first_vowel().search(s):
         return s
     pattern, mapping = _tone_fold_table()
     return pattern.sub(lambda m: mapping[m.group(0)], s)
+
+
+_fold_tone_cached = functools.lru_cache(maxsize=4096)(_fold_tone)
 
 
 
@@ -398,4 +413,13 @@ _KEY_PUNCT = re.compile(r"[^\w]+")
 
 def match_key(s: str) -> str:
     """A key that ignores case, diacritics, tone placement and punctuation: "Đảng uỷ  Chính phủ," -> "dang uy chinh phu"."""
+    if len(s) <= _CACHED_KEY_CHARS:
+        return _match_key_cached(s)
+    return _match_key(s)
+
+
+def _match_key(s: str) -> str:
     return _KEY_PUNCT.sub(" ", strip_diacritics(s).lower()).strip()
+
+
+_match_key_cached = functools.lru_cache(maxsize=4096)(_match_key)

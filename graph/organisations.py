@@ -145,10 +145,12 @@ def read_name(folded: str, start: int, limit: int = 200) -> int | None:
     return end if end > start else None
 
 
+_SPACE_RUN = re.compile(r"\s+")
+
+
 def clean_name(name: str) -> str:
     """Trim a name read from a text: spaces, list punctuation, a trailing "..."."""
-    name = re.sub(r"\s+", " ", name).strip(" ,;:.-–")
-    return name
+    return _SPACE_RUN.sub(" ", name).strip(" ,;:.-–")
 
 
 _SPLIT_AT = re.compile(r"\s*(?:,|;|\bvà\b)\s*")
