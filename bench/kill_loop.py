@@ -73,9 +73,25 @@ def state(store_path: Path) -> State:
     try:
         quads = sorted(str(q) for q in s.ox)
         answer = tuple(r["code"] for r in s.select(ANSWER_QUERY))
+        _check_lineage_index(s)
         return State(len(quads), hashlib.sha256("\n".join(quads).encode()).hexdigest(), answer)
     finally:
         del s
+
+
+def _check_lineage_index(s) -> None:
+    """The lineage index beside the live database answers as SPARQL on that database does (a kill never leaves
+    an index of another generation, or a half-written one, in use)."""
+    from graph import lineage as L
+    from graph.lineage_index import LineageIndex
+
+    index = LineageIndex.of_store(s)
+    assert index is not None, "the live database has no lineage index"
+    roots = [r["d"] for r in s.select("SELECT DISTINCT ?d WHERE { GRAPH dkg:links { ?x dkg:implements ?d } } "
+                                      "ORDER BY ?d LIMIT 3")]
+    for root in roots:
+        edges = L._index_edges(index, root, direction="down", depth=None, relations=L.DEFAULT_RELATIONS)
+        assert edges == L.select_edges(s, root), f"the lineage index disagrees with the database on {root}"
 
 
 def prepare(work: Path, documents: int = 40, seed: int = 0) -> Setup:
@@ -176,9 +192,12 @@ def complete_run(setup: Setup, command: str, store: Path) -> str | None:
     got, after = state(store), setup.states[command][1]
     if got.quads != after.quads or got.answer != after.answer:
         return f"the run after the kills gave {got.quads} quads, a completed run {after.quads}"
-    left = [p.name for p in store.glob("db-*")]
+    left = [p.name for p in store.glob("db-*") if p.is_dir()]
     if len(left) > 2:
         return f"{len(left)} database folders left behind after a successful run: {left}"
+    orphans = [p.name for p in store.glob("db-*.lineage") if p.name.removesuffix(".lineage") not in left]
+    if orphans:
+        return f"lineage index files without their database left behind: {orphans}"
     return None
 
 

@@ -50,6 +50,7 @@ import time
 from pathlib import Path
 
 from .errors import QueryError, StoreError
+from .lineage_index import index_path
 
 CURRENT = "current"
 PREVIOUS = "previous"
@@ -81,9 +82,10 @@ def oxigraph_dir(store_path: str | os.PathLike = ".dkg") -> Path:
 class Store:
     """A read-only view of the live database (or the database being written, inside `Writer`)."""
 
-    def __init__(self, ox_store, folder: Path):
+    def __init__(self, ox_store, folder: Path, location: Path | None = None):
         self.ox = ox_store
         self.folder = folder
+        self.location = location  # the database directory (its lineage index is beside it)
 
     def query(self, text: str, substitutions: dict | None = None, **options):
         """Run a SPARQL query; ``substitutions`` maps variable names (without ``?``) to pyoxigraph terms or
@@ -155,7 +157,7 @@ def open_read_only(store_path: str | os.PathLike = ".dkg") -> Store:
 
     directory = oxigraph_dir(store_path)
     try:
-        return Store(ox.Store.read_only(str(directory)), Path(store_path))
+        return Store(ox.Store.read_only(str(directory)), Path(store_path), directory)
     except OSError as e:
         raise StoreError(f"cannot open the store at {store_path}: {e}") from None
 
@@ -216,7 +218,27 @@ class _Lock:
 
 
 class Writer(Store):
-    """A new database being written (a copy of the live one, or empty for a build)."""
+    """A new database being written (a copy of the live one, or empty for a build).
+
+    ``index`` is the `graph.lineage_index.IndexWriter` of the new generation when the writer keeps it up to
+    date itself (`open_index`: the ingest and build pipeline); otherwise the index is rebuilt from the database
+    when the write ends."""
+
+    index = None
+    live_location: Path | None = None
+
+    def open_index(self, replace: bool):
+        """Start the lineage index of this generation: a copy of the live generation's (``replace``: an ingest
+        replaces graphs in it) or a fresh one. Without a live index to copy, None: it is rebuilt at the end."""
+        from .lineage_index import IndexWriter, index_path
+
+        base = None
+        if replace:
+            base = index_path(self.live_location) if self.live_location is not None else None
+            if base is None or not base.is_file():
+                return None
+        self.index = IndexWriter(index_path(self.location), base)
+        return self.index
 
     def bulk_load(self, quads) -> None:
         """Add many quads fast (a full build); the derived graphs are computed from them too."""
@@ -272,6 +294,16 @@ class Writer(Store):
         self.ox.extend(derived_quads(facts))
 
 
+def _finish_index(writer: Writer, new_dir: Path) -> None:
+    """Close the lineage index the writer kept, or build it from the finished database."""
+    from .lineage_index import build_from_store, index_path
+
+    if writer.index is not None:
+        writer.index.finish()
+    else:
+        build_from_store(writer.ox, index_path(new_dir))
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -297,10 +329,16 @@ def _swap(folder: Path, new_dir: Path) -> None:
 def _clean(folder: Path) -> None:
     """Remove databases nobody points at (killed builds, older generations) and stray temporary links.
     Called under the writer lock, so no other write is in progress."""
+    from .lineage_index import SUFFIX
+
     keep = {os.readlink(folder / name) for name in (CURRENT, PREVIOUS) if (folder / name).is_symlink()}
+    keep |= {name + SUFFIX for name in keep}
     for entry in folder.iterdir():
         if entry.name.startswith(DB_PREFIX) and entry.name not in keep:
-            shutil.rmtree(entry, ignore_errors=True)
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
         elif entry.name.startswith((f".{CURRENT}-", f".{PREVIOUS}-")) and entry.is_symlink():
             entry.unlink(missing_ok=True)
 
@@ -336,12 +374,17 @@ def writing(store_path: str | os.PathLike = ".dkg", fresh: bool = False):
         except OSError as e:
             shutil.rmtree(new_dir, ignore_errors=True)
             raise StoreError(f"cannot write the store at {folder}: {e}") from None
-        writer = Writer(db, folder)
+        writer = Writer(db, folder, new_dir)
+        writer.live_location = live
         try:
             yield writer
             db.flush()
             db.optimize()
+            _finish_index(writer, new_dir)
         except BaseException:
+            if writer.index is not None:
+                writer.index.abandon()
+            index_path(new_dir).unlink(missing_ok=True)
             writer.ox = None
             del db
             gc.collect()

@@ -170,7 +170,8 @@ def test_a_write_past_the_file_size_limit_fails_cleanly_and_keeps_the_store(setu
                           preexec_fn=_file_size_limit(40 * 1024), timeout=300)
     _one_line_error(done, "File too large", "file too large")
     assert kl.state(store) == before
-    assert len(list(store.glob("db-*"))) == 1
+    assert len([p for p in store.glob("db-*") if p.is_dir()]) == 1
+    assert [p.name for p in store.glob("db-*.lineage")] == [p.name + ".lineage" for p in store.glob("db-*") if p.is_dir()]
 
 
 def test_a_killed_run_leaves_no_temporary_files(setup, tmp_path):

@@ -1,0 +1,133 @@
+"""The lineage index (graph/lineage_index.py) answers exactly as SPARQL on the database beside it.
+
+Every write of the embedded store leaves a ``db-X.lineage`` SQLite file beside the database ``db-X``; `dkg lineage`
+reads it instead of asking the store node by node. These tests walk the same lineages both ways on a generated
+cascade (the index, and SPARQL on a copy of the store without its index) and compare the whole answer: nodes with
+every attribute, edges with their relation and evidence. Then they check the index follows the store through
+incremental ingests, re-ingests, builds and stores written before the index existed.
+"""
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench_scripts import generated_store, load
+from graph import lineage as L
+from graph.lineage_index import LineageIndex, index_path
+from graph.load import build, ingest
+from graph.store import open_read_only, oxigraph_dir
+
+
+def _without_index(store_dir: Path, to: Path) -> Path:
+    shutil.copytree(store_dir, to, symlinks=True)
+    index_path(oxigraph_dir(to)).unlink()
+    return to
+
+
+def _both(with_index: Path, without_index: Path, root: str, **options) -> tuple[dict, dict]:
+    a, b = open_read_only(with_index), open_read_only(without_index)
+    assert LineageIndex.of_store(a) is not None and LineageIndex.of_store(b) is None
+    return L.lineage_dict(a, root, **options), L.to_dict(L.lineage_graph(b, root, **options))
+
+
+@pytest.fixture(scope="module")
+def cascade(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("index")
+    gen = load("generate_cascade")
+    corpus, truth, store = generated_store(folder, seed=5, **gen.plan_fanout(150, roots=2))
+    plain = _without_index(folder / "store", folder / "plain")
+    iri_of = {str(Path(r["f"]).resolve()): r["d"] for r in store.select("SELECT ?d ?f WHERE { ?d dkg:sourceFile ?f ; dkg:identityKey ?k }")}
+    roots = sorted(iri_of[str((corpus / d["file"]).resolve())] for d in truth["documents"] if not d["parent"])
+    rng = random.Random(1)
+    documents = sorted(set(iri_of.values()))
+    tasks = sorted({r["t"] for r in store.select("SELECT ?t WHERE { ?t a dkg:Task }")})
+    return {"folder": folder, "corpus": corpus, "store": folder / "store", "plain": plain, "roots": roots,
+            "sample": roots + rng.sample(documents, 8), "tasks": rng.sample(tasks, 4)}
+
+
+OPTIONS = [
+    pytest.param({"direction": "down"}, id="down"),
+    pytest.param({"direction": "down", "evidence": True}, id="down-evidence"),
+    pytest.param({"direction": "down", "depth": 1}, id="down-depth-1"),
+    pytest.param({"direction": "down", "relations": ("implements",), "evidence": True}, id="down-implements"),
+    pytest.param({"direction": "down", "relations": ("cites",)}, id="down-cites"),
+    pytest.param({"direction": "up", "evidence": True}, id="up-evidence"),
+    pytest.param({"direction": "up", "depth": 2}, id="up-depth-2"),
+]
+
+
+@pytest.mark.parametrize("options", OPTIONS)
+def test_the_index_answers_as_sparql_does(cascade, options):
+    assert len(cascade["roots"]) == 2
+    for root in cascade["sample"]:
+        got, expected = _both(cascade["store"], cascade["plain"], root, **options)
+        assert got == expected, f"{root}: the index and SPARQL disagree"
+    biggest = L.lineage_dict(open_read_only(cascade["store"]), cascade["roots"][0])
+    assert len(biggest["nodes"]) > 100  # the comparison above covered a real cascade, not an empty answer
+
+
+def test_a_task_goes_up_through_the_index_as_through_sparql(cascade):
+    for task in cascade["tasks"]:
+        got, expected = _both(cascade["store"], cascade["plain"], task, direction="up", evidence=True)
+        assert got == expected
+        assert any(e["relation"] == "has_task" for e in got["edges"])
+
+
+def test_a_level_filter_reads_the_index_too(cascade):
+    store, plain = open_read_only(cascade["store"]), open_read_only(cascade["plain"])
+    root = cascade["roots"][0]
+    got = L.lineage(store, root, level="commune", evidence=True)
+    assert got == L.lineage(plain, root, level="commune", evidence=True)
+    assert got["nodes"] and all(n["level"] in ("central", "province", "district", "commune") for n in got["nodes"]
+                                if n["kind"] != "organisation")
+
+
+def _texts(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.rglob("*.txt"))
+
+
+def test_the_index_follows_incremental_ingests_and_matches_a_build(cascade, tmp_path):
+    """Half the texts, then the other half, then one text edited and one re-read: after each write the index
+    answers as SPARQL on that database; at the end it answers as the index of a fresh build of the same records."""
+    texts = _texts(cascade["corpus"])
+    store, records = tmp_path / "st", tmp_path / "rec"
+    ingest(texts[: len(texts) // 2], store, records, jobs=1)
+    ingest(texts[len(texts) // 2:], store, records, jobs=1)
+    edited = tmp_path / "edited.txt"
+    edited.write_text(texts[3].read_text(encoding="utf-8").replace("Thực hiện", "Căn cứ", 1), encoding="utf-8")
+    ingest([edited, texts[7]], store, records, jobs=1)
+    plain = _without_index(store, tmp_path / "plain")
+    built = tmp_path / "built"
+    assert not build(built, records, jobs=1).failures
+    for root in cascade["roots"]:
+        got, expected = _both(store, plain, root, evidence=True)
+        assert got == expected
+        assert got == L.lineage_dict(open_read_only(built), root, evidence=True)
+
+
+def test_a_store_written_before_the_index_gets_one_at_its_next_write(cascade, tmp_path):
+    store = tmp_path / "old"
+    shutil.copytree(cascade["plain"], store, symlinks=True)  # a store as an older dkg left it: no index
+    root = cascade["roots"][1]
+    before = L.lineage_dict(open_read_only(store), root, evidence=True)
+    assert LineageIndex.of_store(open_read_only(store)) is None
+    ingest([_texts(cascade["corpus"])[0]], store, tmp_path / "rec", jobs=1)
+    reopened = open_read_only(store)
+    assert LineageIndex.of_store(reopened) is not None
+    assert L.lineage_dict(reopened, root, evidence=True) == before
+
+
+def test_an_index_of_another_version_is_not_read(cascade, tmp_path):
+    import sqlite3
+
+    store = tmp_path / "st"
+    shutil.copytree(cascade["store"], store, symlinks=True)
+    path = index_path(oxigraph_dir(store))
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'version'")
+    assert LineageIndex.of_store(open_read_only(store)) is None
+    root = cascade["roots"][0]
+    assert L.lineage_dict(open_read_only(store), root) == L.lineage_dict(open_read_only(cascade["store"]), root)
