@@ -401,7 +401,7 @@ def lineage(name, direction, depth, relations, level, evidence, fmt, store_path,
         dkg lineage 1123-CV/TU --up --evidence
         dkg lineage 12-NQ/TW --format json > lineage.json
     """
-    from graph.lineage import csv_rows, lineage as walk, render_tree
+    from graph.lineage import csv_rows, json_chunks, lineage as walk, render_tree
     from graph.store import connect
 
     if evidence is None:
@@ -409,9 +409,9 @@ def lineage(name, direction, depth, relations, level, evidence, fmt, store_path,
     data = walk(connect(store_path, endpoint), name, direction=direction, depth=depth, relations=relations,
                 level=level, evidence=evidence)
     if fmt == "json":
-        import json
-
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        out = click.get_text_stream("stdout")
+        out.writelines(json_chunks(data))
+        out.flush()
     elif fmt == "csv":
         import csv
 
@@ -599,17 +599,22 @@ def demo(ctx, output, store_path):
 @click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT",
               help="Address to listen on; a non-loopback address also needs --public.")
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(min=1), metavar="SECONDS",
-              help="Query time limit: a query that computes longer restarts the server (queries in flight fail).")
+              help="Query time limit: the client gets 504, and a query that computes longer restarts the server "
+                   "(queries in flight fail).")
+@click.option("--max-result-mb", default=100.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              metavar="MB", help="Answer size limit: 507 before the first byte, or the answer is cut (an error "
+                                 "for the client, never a short document) when it passes the limit later.")
 @click.option("--cors", is_flag=True, help="Allow cross-origin requests (a YASGUI page on another origin).")
 @click.option("--public", is_flag=True, help="Allow a --bind address other than loopback (0.0.0.0, a LAN address).")
 @click.option("--get", "get_path", default=None, metavar="PATH",
               help="Answer one GET of PATH on a free loopback port, print the body, exit 0 on 200 else 1.")
 @store_option
-def serve(bind, timeout, cors, public, get_path, store_path):
-    """Serve the store as a read-only SPARQL 1.1 endpoint (Oxigraph's server) until Ctrl-C.
+def serve(bind, timeout, max_result_mb, cors, public, get_path, store_path):
+    """Serve the store as a read-only SPARQL 1.1 endpoint (Oxigraph's server, behind a filter) until Ctrl-C.
 
-    The default graph is the union of all named graphs. Updates are refused. The database served is the
-    one current at start: restart after 'dkg build' or 'dkg ingest' to see the new one.
+    The default graph is the union of all named graphs. Updates are refused (403), and so are queries that
+    call other servers with SERVICE (400). The database served is the one current at start: restart after
+    'dkg build' or 'dkg ingest' to see the new one.
 
     Example:
 
@@ -617,16 +622,17 @@ def serve(bind, timeout, cors, public, get_path, store_path):
         dkg serve
         curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 5' \\
              http://127.0.0.1:7878/query
+        dkg serve --max-result-mb 20 --timeout 10
         dkg serve --get '/query?query=ASK%20%7B%7D'
     """
     from graph import serve as endpoint
 
     if get_path is not None:
-        status, body = endpoint.get(store_path, get_path, timeout=timeout)
+        status, body = endpoint.get(store_path, get_path, timeout=timeout, max_result_mb=max_result_mb)
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
         sys.exit(0 if status == 200 else 1)
-    endpoint.serve(store_path, bind=bind, timeout=timeout, cors=cors, public=public,
+    endpoint.serve(store_path, bind=bind, timeout=timeout, cors=cors, public=public, max_result_mb=max_result_mb,
                    echo=lambda line: click.echo(line), warn=lambda line: click.echo(line, err=True))
 
 

@@ -3,12 +3,15 @@
     python bench/bench_serve.py                 # builds a cascade store (~40k triples) in a temporary folder
     python bench/bench_serve.py .dkg            # or serves an existing store folder
     python bench/bench_serve.py --clients 20 --seconds 30 --timeout 30
+    python bench/bench_serve.py --direct        # the same load on the Oxigraph child, past dkg's front
 
 It starts ``dkg serve`` (the real command) on a free loopback port, runs ``--clients`` threads, each with one
 keep-alive HTTP connection, for ``--seconds``, each sending ``SELECT ?d WHERE { ?d dkg:implements+ <root> }``
 by POST, and prints throughput, p50/p99 latency, errors, and the peak thread count of the Oxigraph child
 (Oxigraph spawns one timer thread per query that lives ``--timeout`` seconds; the run stops early if the
-count nears the machine's pid limit). It stops by itself and leaves no process behind.
+count nears the machine's pid limit). With ``--direct`` the clients talk to the Oxigraph child on its private
+port instead of dkg's filtering front, which measures what the front costs. It stops by itself and leaves no
+process behind.
 """
 from __future__ import annotations
 
@@ -121,6 +124,16 @@ def child_of(pid: int) -> int | None:
     return None
 
 
+def bound_port(pid: int | None) -> int | None:
+    """The port of the ``--bind`` argument on a process's command line (the Oxigraph child's private port)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            args = f.read().split(b"\0")
+        return int(args[args.index(b"--bind") + 1].rsplit(b":", 1)[1])
+    except (OSError, ValueError, IndexError, TypeError):
+        return None
+
+
 def threads_of(pid: int | None) -> int:
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -159,6 +172,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--timeout", type=int, default=30, help="dkg serve --timeout")
     parser.add_argument("--root", default=ROOT, help="the document whose lineage is asked")
+    parser.add_argument("--direct", action="store_true", help="load the Oxigraph child directly, not dkg's front")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
@@ -172,6 +186,9 @@ def main(argv=None) -> int:
         proc, line, port = start_dkg_serve(store, args.timeout)
         oxigraph = child_of(proc.pid)
         print(line)
+        if args.direct:
+            port = bound_port(oxigraph)
+            print(f"direct: the Oxigraph child on port {port}, past the front")
         query = f"SELECT ?d WHERE {{ ?d <{DKG}implements>+ <{args.root}> }}"
         body = urllib.parse.urlencode({"query": query}).encode()
         stop = threading.Event()

@@ -1,10 +1,12 @@
 """The read-only SPARQL endpoint: Oxigraph's own server (``oxigraph serve-read-only``) run as a child process
-over the live database of a store folder, with the default graph as the union of all named graphs.
+over the live database of a store folder, with the default graph as the union of all named graphs, behind a
+small filtering front (`graph.http_front`) that holds the user's address.
 
-dkg does not implement HTTP: Oxigraph serves the SPARQL 1.1 Protocol (GET and POST on ``/query``, content
-negotiation for JSON, XML, CSV, TSV results and Turtle, N-Triples, RDF/XML graphs) and refuses every
-write (``/update``, Graph Store writes) with 403. This module starts the child, waits until it answers,
-supervises it, and stops it with the parent:
+Oxigraph answers the SPARQL 1.1 Protocol (content negotiation for JSON, XML, CSV, TSV results and Turtle,
+N-Triples, RDF/XML graphs) on a private loopback port. The front passes on only query requests it has
+checked and rebuilt: it refuses ``SERVICE`` (the server would fetch any URL), caps the size of an answer,
+gives up after the timeout, and refuses every write with 403. This module starts both, supervises the child,
+and stops them with the parent:
 
 - The child is served the database ``current`` points at when it starts (a snapshot: writers never modify
   a database once it is current, they build a new one and swap the link). A later build is seen after a
@@ -12,10 +14,11 @@ supervises it, and stops it with the parent:
 - The query timeout is dkg's, not Oxigraph's. Oxigraph's ``--timeout-s`` starts one timer thread per query
   that lives for the whole timeout, so under load (1,000 queries/s with a 30 s timeout) the server runs out
   of threads and aborts; and it only cancels cooperative operators (property paths), while joins, sorts and
-  aggregates over a cross product run on, even after the client has gone. `RunawayWatch` watches the
-  server's threads instead: one that computes without ever blocking for longer than the timeout (plus a
-  grace) is a runaway, and the server is restarted (queries in flight are dropped). The same happens when
-  the server dies or its memory passes half of the machine's.
+  aggregates over a cross product run on, even after the client has gone. The front answers 504 when the
+  timeout passes, and `RunawayWatch` watches the server's threads: one that computes without ever blocking
+  for longer than the timeout (plus a grace) is a runaway, and the server is restarted (queries in flight
+  are dropped; the front answers 503 meanwhile). The same happens when the server dies or its memory passes
+  half of the machine's.
 - The child gets SIGTERM when dkg stops (Ctrl-C, SIGTERM, SIGHUP) or dies (``PR_SET_PDEATHSIG``), so no
   server is left behind.
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import http.client
 import ipaddress
 import os
 import shutil
@@ -41,15 +45,16 @@ from pathlib import Path
 
 from .errors import ServeError, StoreError
 
-__all__ = ["DEFAULT_BIND", "Endpoint", "check_bind", "get", "oxigraph_binary", "serve", "writer_pid"]
+__all__ = ["DEFAULT_BIND", "DEFAULT_MAX_RESULT_MB", "Endpoint", "check_bind", "get", "oxigraph_binary", "serve",
+           "writer_pid"]
 
 DEFAULT_BIND = "127.0.0.1:7878"
 DEFAULT_TIMEOUT = 30
+DEFAULT_MAX_RESULT_MB = 100.0  # far above any lineage answer (a 10,000-document cascade is ~1.5 MB of JSON)
 GRACE_SECONDS = 2.0  # a query may overrun the timeout by this much before the server is restarted
 POLL_SECONDS = 0.5
 READY_SECONDS = 30.0
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-CANCELLED = "The SPARQL operation has been cancelled"  # what Oxigraph appends to a streamed body it cut short
 
 
 # ---- where and how ---------------------------------------------------------------------------------------------
@@ -143,12 +148,11 @@ def writer_pid(store_path) -> int | None:
         os.close(fd)
 
 
-def server_command(location, bind: str, cors: bool = False) -> list[str]:
+def server_command(location, bind: str) -> list[str]:
     """The ``oxigraph serve-read-only`` command line for a database directory (no ``--timeout-s``: see the
-    module docstring)."""
-    cmd = [oxigraph_binary(), "serve-read-only", "--location", str(location), "--bind", bind,
-           "--union-default-graph"]
-    return cmd + ["--cors"] if cors else cmd
+    module docstring; no ``--cors``: the front answers CORS)."""
+    return [oxigraph_binary(), "serve-read-only", "--location", str(location), "--bind", bind,
+            "--union-default-graph"]
 
 
 def _die_with_parent() -> None:
@@ -259,9 +263,9 @@ class Endpoint:
     ...     ep.triples()
     """
 
-    def __init__(self, location, host: str, port: int, timeout: int = DEFAULT_TIMEOUT, cors: bool = False):
+    def __init__(self, location, host: str, port: int, timeout: int = DEFAULT_TIMEOUT):
         self.location = Path(location)
-        self.host, self.port, self.timeout, self.cors = host, port, timeout, cors
+        self.host, self.port, self.timeout = host, port, timeout
         self.process: subprocess.Popen | None = None
         self.watch: RunawayWatch | None = None
         self.restarts = 0
@@ -285,7 +289,7 @@ class Endpoint:
             raise ServeError(f"address {self.bind} is in use")
         self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            server_command(self.location, self.bind, self.cors),
+            server_command(self.location, self.bind),
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
             start_new_session=True,  # Ctrl-C reaches dkg, which stops the server in order
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
@@ -383,7 +387,7 @@ def _raise_stop(signum, frame):
 
 
 def serve(store_path=".dkg", bind: str = DEFAULT_BIND, timeout: int = DEFAULT_TIMEOUT, cors: bool = False,
-          public: bool = False, echo=print, warn=None) -> None:
+          public: bool = False, echo=print, warn=None, max_result_mb: float = DEFAULT_MAX_RESULT_MB) -> None:
     """Serve the store read-only until SIGINT, SIGTERM or SIGHUP; ``echo`` gets the endpoint line.
 
     Raises `StoreError` (no store) or `ServeError` (bad bind, address in use, server failed to start).
@@ -394,11 +398,14 @@ def serve(store_path=".dkg", bind: str = DEFAULT_BIND, timeout: int = DEFAULT_TI
     if not is_loopback(host):
         warn(f"warning: serving on {bind}: anyone who can reach this machine can read the whole store")
     previous = {s: signal.signal(s, _raise_stop) for s in (signal.SIGTERM, signal.SIGHUP)}
-    endpoint = Endpoint(location, host, port, timeout, cors)
+    front = endpoint = None
     try:
-        endpoint.start()
-        echo(f"SPARQL endpoint: {endpoint.query_url} (read-only, timeout {timeout} s, "
-             f"{endpoint.triples()} triples)")
+        front = _front(host, port, timeout, max_result_mb, cors, warn)
+        endpoint = _child(location, timeout)
+        front.target.port = endpoint.port
+        front.start()
+        echo(f"SPARQL endpoint: {_url(host, port)}/query (read-only, timeout {timeout} s, answers up to "
+             f"{max_result_mb:g} MB, {endpoint.triples()} triples)")
         while True:
             time.sleep(POLL_SECONDS)
             reason = endpoint.trouble()
@@ -408,23 +415,71 @@ def serve(store_path=".dkg", bind: str = DEFAULT_BIND, timeout: int = DEFAULT_TI
     except (KeyboardInterrupt, _Stop):
         pass
     finally:
-        endpoint.stop()
+        if front is not None:
+            front.stop()
+        if endpoint is not None:
+            endpoint.stop()
         for s, handler in previous.items():
             signal.signal(s, handler)
 
 
-def get(store_path, path: str, timeout: int = DEFAULT_TIMEOUT, accept: str | None = None) -> tuple[int, bytes]:
-    """Start the server on a free loopback port, GET ``path`` once, stop it: (status, body)."""
+def get(store_path, path: str, timeout: int = DEFAULT_TIMEOUT, accept: str | None = None,
+        max_result_mb: float = DEFAULT_MAX_RESULT_MB) -> tuple[int, bytes]:
+    """Start the server and its front on free loopback ports, GET ``path`` once through the front, stop both:
+    (status, body)."""
     if not path.startswith("/"):
         raise ServeError(f"--get {path!r}: the path must start with '/', e.g. '/query?query=...'")
-    location = _location(store_path, lambda line: print(line, file=sys.stderr))
-    with Endpoint(location, "127.0.0.1", free_port(), timeout) as endpoint:
+    warn = lambda line: print(line, file=sys.stderr)  # noqa: E731
+    location = _location(store_path, warn)
+    port = free_port()
+    front = _front("127.0.0.1", port, timeout, max_result_mb, False, warn)
+    try:
+        with _child(location, timeout) as endpoint:
+            front.target.port = endpoint.port
+            front.start()
+            req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept": accept} if accept else {})
+            try:
+                with urllib.request.urlopen(req, timeout=timeout + GRACE_SECONDS) as resp:
+                    return resp.status, resp.read()
+            except urllib.error.HTTPError as e:
+                if e.code == 504:
+                    raise ServeError(f"--get {path}: no answer within the {timeout} s timeout") from None
+                return e.code, e.read()
+            except TimeoutError:
+                raise ServeError(f"--get {path}: no answer within the {timeout} s timeout") from None
+            except (OSError, http.client.HTTPException) as e:
+                raise ServeError(f"--get {path}: {e}") from None
+    finally:
+        front.stop()
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _front(host: str, port: int, timeout: int, max_result_mb: float, cors: bool, warn):
+    """The front listening on the user's address (its child's port is set once the child runs)."""
+    from .http_front import Front, Target
+
+    public = _url(host, port).removeprefix("http://")
+    target = Target("127.0.0.1", 0, timeout, int(max_result_mb * 1e6), cors, public, warn)
+    try:
+        return Front(host, port, target)
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            raise ServeError(f"address {public} is in use") from None
+        raise ServeError(f"cannot listen on {public}: {e.strerror or e}") from None
+
+
+def _child(location, timeout: int, attempts: int = 3) -> Endpoint:
+    """The Oxigraph child on a free private loopback port (another pick if a process took the port first)."""
+    for attempt in range(1, attempts + 1):
+        endpoint = Endpoint(location, "127.0.0.1", free_port(), timeout)
         try:
-            return endpoint.request(path, accept=accept, timeout=timeout + GRACE_SECONDS)
-        except TimeoutError:
-            raise ServeError(f"--get {path}: no answer within the {timeout} s timeout") from None
-        except OSError as e:
-            raise ServeError(f"--get {path}: {e}") from None
+            return endpoint.start()
+        except ServeError as e:
+            if "in use" not in str(e) or attempt == attempts:
+                raise
 
 
 def _location(store_path, warn) -> Path:

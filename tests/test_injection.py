@@ -149,12 +149,10 @@ class _Listener:
 
 
 @pytest.mark.server
-@pytest.mark.xfail(strict=True, reason="known gap (SECURITY.md): Oxigraph's server runs SERVICE clauses and has no "
-                   "switch to refuse them; deploy dkg serve without outbound network until dkg refuses SERVICE")
 def test_the_endpoint_does_not_call_out_for_a_service_clause(corpus_store, tmp_path):
     """A shared endpoint's users are not trusted: SPARQL 1.1 federation (SERVICE <url>) makes the server fetch any
     URL it can reach (server-side request forgery: cloud metadata, internal hosts). Oxigraph's server does it;
-    SECURITY.md tells how to deploy without outbound network until dkg serve refuses SERVICE."""
+    dkg serve's front refuses the query before Oxigraph sees it."""
     listener = _Listener()
     try:
         query = f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
@@ -162,6 +160,175 @@ def test_the_endpoint_does_not_call_out_for_a_service_clause(corpus_store, tmp_p
                                "--get", "/query?" + urllib.parse.urlencode({"query": query})],
                               capture_output=True, text=True, timeout=120, cwd=tmp_path)
         assert listener.hits == [], f"the endpoint fetched {listener.url} for a user's query (exit {done.returncode})"
+        assert done.returncode == 1
+        assert done.stdout.startswith("refused: the query calls SERVICE (line 1, column 18)"), done.stdout
+    finally:
+        listener.close()
+
+
+# ---- the SERVICE guard: a lexer, checked against Oxigraph itself ---------------------------------------------------
+# Each case: a query ({url} is where a call would go, {base} its folder) and what is true of it.
+#   attack:  the guard refuses it, and Oxigraph's server, asked directly, does call {url}
+#   refused: the guard refuses it, though Oxigraph would not call out (the guard leans towards refusing)
+#   allowed: the guard lets it through, and Oxigraph, asked directly, does not call out
+# fmt: off
+GUARD_CASES = [
+    (r"SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } }", "attack"),
+    (r"select * where { service <{url}> { ?s ?p ?o } }", "attack"),
+    (r"SELECT * WHERE { SeRvIcE SILENT <{url}> { ?s ?p ?o } }", "attack"),
+    (r"SELECT*WHERE{SERVICE<{url}>{?s?p?o}}", "attack"),
+    (r"SELECT * WHERE { { ?s ?p ?o }SERVICE <{url}> { ?a ?b ?c } }", "attack"),
+    (r"SELECT * WHERE { ?s ?p ?o.SERVICE <{url}> { ?a ?b ?c } }", "attack"),
+    (r"SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE <{url}> { ?s ?q ?r } } }", "attack"),
+    (r"SELECT * WHERE { { ?s ?p ?o } UNION { SERVICE <{url}> { ?s ?q ?r } } }", "attack"),
+    (r"SELECT * WHERE { { SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } } } }", "attack"),
+    (r"SELECT * WHERE { ?s ?p ?o MINUS { SERVICE <{url}> { ?s ?p ?o } } }", "attack"),
+    (r"SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <{url}> { ?s ?q ?r } } }", "attack"),
+    ("SELECT * WHERE { # a comment ends at the line's end\n SERVICE <{url}> { ?s ?p ?o } }", "attack"),
+    ("SELECT * WHERE { # and at CR\r SERVICE <{url}> { ?s ?p ?o } }", "attack"),
+    (r'SELECT * WHERE { ?s ?p ?o FILTER(?o != "#") SERVICE <{url}> { ?a ?b ?c } }', "attack"),
+    (r'SELECT * WHERE { ?s ?p ?o FILTER(?o != "\"#") SERVICE <{url}> { ?a ?b ?c } }', "attack"),
+    (r"SELECT * WHERE { ?s ?p ?o FILTER(?o != '''a'' ''') SERVICE <{url}> { ?a ?b ?c } }", "attack"),
+    (r"SELECT * WHERE { ?s ?p ?o FILTER(?o != <http://e/#>) SERVICE <{url}> { ?a ?b ?c } }", "attack"),
+    (r"SELECT * WHERE { ?s ?p ?o FILTER(1<2) SERVICE <{url}> { ?a ?b ?c } }", "attack"),
+    # '<' as less-than: a lexer reads <2)SERVICE?x#> as an IRI, Oxigraph as a filter, a call and a comment
+    ("PREFIX in: <{base}> SELECT * WHERE { ?s ?p ?o FILTER(1<2)SERVICEin:internal#>\n{ ?a ?b ?c } }", "attack"),
+    (r"PREFIX ex: <http://e/> SELECT * WHERE { ?s ?p ex:.SERVICE <{url}> { ?a ?b ?c } }", "attack"),
+    (r'SELECT * WHERE { ?s ?p "x"@en.SERVICE <{url}> { ?a ?b ?c } }', "attack"),
+    (r"SELECT * WHERE { ?s ?p 1.SERVICE <{url}> { ?a ?b ?c } }", "attack"),
+    (r"PREFIX in: <{base}> SELECT * WHERE { SERVICEin:internal { ?a ?b ?c } }", "attack"),
+    (r"PREFIX ex: <http://e/> SELECT * WHERE { ?s ?p ex:a\' . SERVICE <{url}> { ?a ?b ?c } } # '", "attack"),
+    (r"SELECT * WHERE { ?s ?p ?o FILTER(?o != <http://e/\u0061>) SERVICE <{url}> { ?a ?b ?c } }", "attack"),
+    (r"SELECT * WHERE { \u0053ERVICE <{url}> { ?s ?p ?o } }", "refused"),  # the spec decodes it, Oxigraph 0.5 not
+    (r'SELECT * WHERE { ?s ?p "\u0022 SERVICE <{url}> { } " }', "refused"),
+    (r"SELECT * WHERE { ?s ?p ?o } # \u000A SERVICE <{url}> { }", "refused"),
+    (r"PREFIX service: <http://e/> SELECT * WHERE { ?s service:p ?o }", "refused"),
+    (r"SELECT * WHERE { ?s ?p ?o FILTER(?o = <http://e/(x)service#y>) }", "refused"),
+    (r'SELECT * WHERE { ?s ?p "x"@en.service }', "refused"),
+    (r"SELECT * WHERE { ?s ?p ?o } LIMIT 1 xservice", "refused"),
+    (r"SELECT ?service WHERE { ?service ?p ?o } LIMIT 1", "allowed"),
+    (r"SELECT $service WHERE { $service ?p ?o } LIMIT 1", "allowed"),
+    (r"PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:service ?o }", "allowed"),
+    (r"PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:a.service ?o }", "allowed"),
+    (r"PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:service\.x ?o }", "allowed"),
+    (r"PREFIX ex: <http://e/> SELECT * WHERE { ?s ?p ex:a\'b } # SERVICE <{url}> { }", "allowed"),
+    (r'SELECT * WHERE { ?s ?p "SERVICE <{url}> { }" }', "allowed"),
+    (r"SELECT * WHERE { ?s ?p 'SERVICE <{url}> { }' }", "allowed"),
+    ("SELECT * WHERE { ?s ?p '''it's\nSERVICE <{url}> { }''' }", "allowed"),
+    (r'SELECT * WHERE { ?s ?p """""SERVICE <{url}> { }""" }', "allowed"),
+    (r"SELECT * WHERE { ?s ?p ?o } # SERVICE <{url}> { ?s ?p ?o }", "allowed"),
+    (r"SELECT * WHERE { ?s <http://e/service> ?o }", "allowed"),
+    (r"SELECT * WHERE { ?s a <http://www.w3.org/ns/sparql-service-description#Service> }", "allowed"),
+    (r"SELECT * WHERE { ?s ?p ?o FILTER(?o = <http://e/a)b#service>) }", "allowed"),
+    (r'SELECT * WHERE { ?s ?p "x"@en-service }', "allowed"),
+    (r"SELECT * WHERE { ?s ?p _:service }", "allowed"),
+    (r"SELECT * WHERE { ?s ?p ?o FILTER(?o < ?service) }", "allowed"),
+    (r'SELECT * WHERE { ?s ?p ?o FILTER(CONTAINS(LCASE(STR(?o)), "service")) }', "allowed"),
+    (r"SELECT * WHERE { ?s ?p ?o LATERAL { SELECT ?x WHERE { ?s ?q ?x } LIMIT 1 } } LIMIT 3", "allowed"),
+]
+# fmt: on
+GUARD_URL = "http://127.0.0.1:9/internal"
+
+
+def _case(query: str, url: str) -> str:
+    return query.replace("{url}", url).replace("{base}", url.rsplit("/", 1)[0] + "/")
+
+
+@pytest.mark.parametrize("query, verdict", GUARD_CASES)
+def test_guard_finds_service_where_oxigraph_would_run_it(query, verdict):
+    from graph.sparql_guard import find_service
+
+    found = find_service(_case(query, GUARD_URL))
+    assert (found is not None) == (verdict != "allowed"), found
+
+
+@pytest.mark.parametrize("query, line, column, decoded", [
+    ("SELECT * WHERE {\n  SERVICE <http://x/> { } }", 2, 3, False),
+    (r"SELECT * WHERE { \u0053ERVICE <http://x/> { } }", 1, 18, True),
+    (r"ASK { \\u0053ERVICE }", 1, 8, True),  # '\\u' decoded as the spec says, not as a pair
+])
+def test_guard_says_where(query, line, column, decoded):
+    from graph.sparql_guard import ServiceCall, find_service
+
+    assert find_service(query) == ServiceCall(line, column, decoded)
+
+
+@pytest.fixture(scope="module")
+def guard_store(tmp_path_factory) -> Path:
+    """A store where each odd term an attack puts before SERVICE (ex:, "x"@en, 1, ex:a\\') is an object, so
+    that the pattern matches and Oxigraph goes on to the call."""
+    import pyoxigraph as ox
+
+    from graph.store import writing
+
+    folder = tmp_path_factory.mktemp("guard") / ".dkg"
+    s, p, g = ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.NamedNode("http://e/g")
+    objects = [ox.NamedNode("http://e/"), ox.NamedNode("http://e/a'"), ox.Literal("x", language="en"), ox.Literal(1)]
+    with writing(folder, fresh=True) as w:
+        w.ox.extend(ox.Quad(s, p, o, g) for o in objects)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def oxigraph_direct(guard_store):
+    """Oxigraph's read-only server, without dkg's front: what the guard protects."""
+    from graph.serve import Endpoint, free_port
+    from graph.store import oxigraph_dir
+
+    with Endpoint(oxigraph_dir(guard_store), "127.0.0.1", free_port(), timeout=30) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="module")
+def dkg_serve(guard_store):
+    """A real ``dkg serve`` on the same store; yields its query URL."""
+    from graph.serve import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(PROJECT / "cli.py"), "serve", "--store", str(guard_store), "--bind",
+                             f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        line = proc.stdout.readline().decode()
+        assert line.startswith("SPARQL endpoint:"), line or proc.stderr.read().decode()
+        yield f"http://127.0.0.1:{port}/query"
+    finally:
+        proc.terminate()
+        proc.wait(15)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def _post(url: str, query: str) -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(url, data=urllib.parse.urlencode({"query": query}).encode(),
+                                 headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status, resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("query, verdict", GUARD_CASES)
+def test_guard_cases_against_oxigraph_and_dkg_serve(oxigraph_direct, dkg_serve, query, verdict):
+    """Each case is a fact about Oxigraph (an attack calls out, an allowed query does not), and dkg serve refuses
+    exactly the attacks and the refused cases, with no request reaching the listener."""
+    listener = _Listener()
+    try:
+        text = _case(query, listener.url)
+        _post(oxigraph_direct.query_url, text)
+        called = bool(listener.hits)
+        assert called == (verdict == "attack"), f"Oxigraph itself called out: {called} ({listener.hits})"
+        listener.hits.clear()
+        status, body = _post(dkg_serve, text)
+        assert listener.hits == []
+        refused = status == 400 and body.startswith("refused: the query calls SERVICE")
+        assert refused == (verdict != "allowed"), (status, body[:200])
+        if refused:
+            assert body.count("\n") == 1
     finally:
         listener.close()
 
