@@ -401,7 +401,7 @@ def lineage(name, direction, depth, relations, level, evidence, fmt, store_path,
         dkg lineage 1123-CV/TU --up --evidence
         dkg lineage 12-NQ/TW --format json > lineage.json
     """
-    from graph.lineage import csv_rows, lineage as walk, render_tree
+    from graph.lineage import csv_rows, json_chunks, lineage as walk, render_tree
     from graph.store import connect
 
     if evidence is None:
@@ -409,9 +409,9 @@ def lineage(name, direction, depth, relations, level, evidence, fmt, store_path,
     data = walk(connect(store_path, endpoint), name, direction=direction, depth=depth, relations=relations,
                 level=level, evidence=evidence)
     if fmt == "json":
-        import json
-
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        out = click.get_text_stream("stdout")
+        out.writelines(json_chunks(data))
+        out.flush()
     elif fmt == "csv":
         import csv
 

@@ -38,7 +38,7 @@ from .errors import QueryError, UnknownDocument
 from .vocab import DKG_NS, DOCUMENT_CLASSES
 
 __all__ = ["lineage", "lineage_graph", "select_edges", "node_attributes", "edge_evidence", "build_digraph",
-           "edge_kinds", "walk_view", "keep_level", "to_dict", "lineage_dict", "render_tree", "csv_rows", "summary", "RELATIONS",
+           "edge_kinds", "walk_view", "keep_level", "to_dict", "lineage_dict", "json_chunks", "render_tree", "csv_rows", "summary", "RELATIONS",
            "DEFAULT_RELATIONS", "BATCH"]
 
 BATCH = 400
@@ -873,6 +873,22 @@ def lineage(store, name: str, *, direction: str = "down", depth: int | None = No
 
 
 # ---- presenting ---------------------------------------------------------------------------------------------
+
+
+def json_chunks(data: dict):
+    """The text of ``dkg lineage --format json``, in pieces: the fields of the answer, then one node or edge per
+    line. Valid JSON, readable, and written by the C encoder (``indent=2`` takes the pure-Python encoder: 80 µs
+    a node, 15 s for a cascade of 10,000 documents)."""
+    import json
+
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    head = {k: v for k, v in data.items() if k not in ("nodes", "edges")}
+    yield encode(head)[:-1] + ","
+    for key in ("nodes", "edges"):
+        items = data.get(key, [])
+        yield f'\n "{key}": [' + ("\n" if items else "")
+        yield ",\n".join("  " + encode(item) for item in items)
+        yield "]" + ("," if key == "nodes" else "}\n")
 
 
 def _relation_label(rel: str) -> str:

@@ -215,10 +215,10 @@ class IndexWriter:
             self.db.execute("BEGIN")
 
     def _nid_map(self, iris) -> dict[str, int]:
+        if len(self._nids) > 200_000:  # bounded memory: forget, the table still has them
+            self._nids.clear()
         missing = [i for i in iris if i not in self._nids]
         if missing:
-            if len(self._nids) > 200_000:  # bounded memory: forget, the table still has them
-                self._nids.clear()
             self.db.executemany("INSERT OR IGNORE INTO node(iri) VALUES (?)", ((i,) for i in missing))
             for i in range(0, len(missing), 500):
                 part = missing[i:i + 500]
