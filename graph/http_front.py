@@ -23,7 +23,6 @@ limit on the size of an answer; neither has a switch. The front:
 from __future__ import annotations
 
 import contextlib
-import http.client
 import socket
 import struct
 import threading
@@ -136,6 +135,117 @@ def _charset(content_type: str | None) -> str:
     return "utf-8"
 
 
+# ---- HTTP/1.1 in a few lines: the hot path does without the email parser -------------------------------------------
+
+
+class Headers:
+    """Request or response headers: names lower-cased, repeated names kept in order."""
+
+    def __init__(self, pairs: list):
+        self.pairs = pairs
+
+    def get(self, name: str, default=None):
+        name = name.lower()
+        return next((value for key, value in self.pairs if key == name), default)
+
+    def get_all(self, name: str) -> list:
+        name = name.lower()
+        return [value for key, value in self.pairs if key == name]
+
+
+def read_headers(rfile, limit: int = 100) -> Headers | None:
+    """Header lines up to the blank line; None when they are malformed (a folded line, no colon, too many)."""
+    pairs = []
+    while True:
+        line = rfile.readline(65537)
+        if line in (b"\r\n", b"\n", b""):
+            return Headers(pairs)
+        if len(pairs) >= limit or len(line) > 65536 or line[:1] in (b" ", b"\t") or b":" not in line:
+            return None
+        name, _, value = line.decode("iso-8859-1").partition(":")
+        if name != name.strip():
+            return None  # 'Content-Length : 5' is a smuggling classic
+        pairs.append((name.lower(), value.strip()))
+
+
+class ChildConnection:
+    """One keep-alive connection to the Oxigraph child. A request is one write; the answer's status line and
+    headers are read by `read_headers`, its body by `ChildAnswer`."""
+
+    def __init__(self, host: str, port: int, timeout: float):
+        self.sock = socket.create_connection((host, port), timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.rfile = self.sock.makefile("rb", buffering=PIECE)
+
+    def request(self, method: str, path: str, headers: dict, body: bytes | None) -> ChildAnswer:
+        head = [f"{method} {path} HTTP/1.1"] + [f"{name}: {value}" for name, value in headers.items()]
+        if body is not None:
+            head.append(f"Content-Length: {len(body)}")
+        self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + (body or b""))
+        status_line = self.rfile.readline(1000)
+        if not status_line:
+            raise ConnectionResetError("the child closed the connection")
+        parts = status_line.split(None, 2)
+        answer_headers = read_headers(self.rfile)
+        if len(parts) < 2 or not parts[1].isdigit() or answer_headers is None:
+            raise ConnectionError(f"a malformed answer from the child: {status_line[:80]!r}")
+        return ChildAnswer(self, int(parts[1]), answer_headers, method == "HEAD")
+
+    def settimeout(self, seconds: float) -> None:
+        self.sock.settimeout(seconds)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.rfile.close()
+            self.sock.close()
+
+
+class ChildAnswer:
+    """The body of one answer, read piece by piece (Content-Length or chunked)."""
+
+    def __init__(self, connection: ChildConnection, status: int, headers: Headers, head_only: bool):
+        self.connection, self.status, self.headers = connection, status, headers
+        self.chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        length = headers.get("content-length")
+        self.length = int(length) if length and length.isdigit() and not self.chunked else None
+        self.left = 0 if head_only or status in (204, 304) else self.length
+        self.done = self.left == 0
+        self.reusable = headers.get("connection", "").lower() != "close"
+
+    def read_piece(self, most: int = PIECE) -> bytes:
+        """Up to ``most`` bytes of the body, b"" at its end; raises ConnectionError when it stops short."""
+        if self.done:
+            return b""
+        rfile = self.connection.rfile
+        if self.chunked:
+            if not self.left:
+                line = rfile.readline(100)
+                try:
+                    self.left = int(line.split(b";")[0], 16)
+                except ValueError:
+                    raise ConnectionError("the child's answer stopped short") from None
+                if self.left == 0:
+                    read_headers(rfile)  # trailers, then the answer is whole
+                    self.done = True
+                    return b""
+            piece = rfile.read1(min(most, self.left))
+            if not piece:
+                raise ConnectionError("the child's answer stopped short")
+            self.left -= len(piece)
+            if not self.left and rfile.readline(3) not in (b"\r\n", b"\n"):
+                raise ConnectionError("the child's answer stopped short")
+            return piece
+        piece = rfile.read1(most if self.left is None else min(most, self.left))
+        if self.left is None:  # no length: the end of the connection is the end of the answer
+            self.done = not piece
+            self.reusable = False
+            return piece
+        if not piece:
+            raise ConnectionError("the child's answer stopped short")
+        self.left -= len(piece)
+        self.done = self.left == 0
+        return piece
+
 # ---- the server -------------------------------------------------------------------------------------------------
 
 
@@ -173,7 +283,7 @@ class Front(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = IDLE_SECONDS
-    upstream: http.client.HTTPConnection | None = None
+    upstream: ChildConnection | None = None
 
     # -- plumbing --
 
@@ -189,6 +299,34 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args) -> None:  # one line per request would drown the terminal
         pass
+
+    def parse_request(self) -> bool:
+        """The request line and headers (BaseHTTPRequestHandler's, without the email parser: the front's
+        hot path). Folded or duplicated framing headers are refused: the front never guesses a body's end."""
+        self.command, self.request_version, self.close_connection = None, "HTTP/0.9", True
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if len(words) != 3 or words[2] not in ("HTTP/1.0", "HTTP/1.1"):
+            self.request_version = "HTTP/1.0"
+            self.send_error(400 if len(words) != 3 or not words[2].startswith("HTTP/1.") else 505)
+            return False
+        self.command, self.path, self.request_version = words
+        if self.path.startswith("//"):
+            self.path = "/" + self.path.lstrip("/")
+        self.headers = read_headers(self.rfile)
+        if self.headers is None:
+            self.send_error(400, "malformed or too many headers")
+            return False
+        if len(self.headers.get_all("content-length")) > 1 or (
+                self.headers.get("content-length") and self.headers.get("transfer-encoding")):
+            self.send_error(400, "ambiguous request framing (Content-Length with Transfer-Encoding, or twice)")
+            return False
+        connection = self.headers.get("connection", "").lower()
+        self.close_connection = (connection == "close" if self.request_version == "HTTP/1.1"
+                                 else connection != "keep-alive")
+        if self.request_version == "HTTP/1.1" and self.headers.get("expect", "").lower() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return True
 
     @property
     def target(self) -> Target:
@@ -309,7 +447,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _forward(self, method: str, path: str, query: bytes | None = None) -> None:
         headers = {"Host": self.target.public_host}
-        accept = ", ".join(self.headers.get_all("Accept") or ())
+        accept = ", ".join(self.headers.get_all("Accept"))
         if accept:
             if len(accept) > 2000 or not accept.isprintable() or not accept.isascii():
                 raise Refusal(400, "malformed Accept header")
@@ -317,30 +455,25 @@ class Handler(BaseHTTPRequestHandler):
         if query is not None:
             headers["Content-Type"] = SPARQL_QUERY
         deadline = time.monotonic() + self.target.timeout
-        response = self._send_upstream(method, path, query, headers, deadline)
+        answer = self._send_upstream(method, path, query, headers, deadline)
         try:
-            self._relay(response, deadline)
+            self._relay(answer, deadline)
         finally:
-            if not response.isclosed():  # cut short: the connection is in the middle of an answer
+            if not (answer.done and answer.reusable):  # cut short, or the child closes it
                 self._drop_upstream()
 
-    def _send_upstream(self, method, path, body, headers, deadline) -> http.client.HTTPResponse:
+    def _send_upstream(self, method, path, body, headers, deadline) -> ChildAnswer:
         for attempt in (1, 2):
             reused = self.upstream is not None
-            if not reused:
-                self.upstream = http.client.HTTPConnection(self.target.host, self.target.port,
-                                                           timeout=self.target.timeout)
             try:
                 if not reused:
-                    self.upstream.connect()
-                    self.upstream.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                self.upstream.sock.settimeout(max(0.01, deadline - time.monotonic()))
-                self.upstream.request(method, path, body, headers)
-                return self.upstream.getresponse()
+                    self.upstream = ChildConnection(self.target.host, self.target.port, self.target.timeout)
+                self.upstream.settimeout(max(0.01, deadline - time.monotonic()))
+                return self.upstream.request(method, path, headers, body)
             except TimeoutError:
                 self._drop_upstream()
                 raise self._too_slow() from None
-            except (ConnectionError, http.client.HTTPException, OSError):
+            except OSError:
                 # a keep-alive connection the child closed (or a child restarting): once more on a new one
                 self._drop_upstream()
                 if not reused or attempt == 2:
@@ -355,26 +488,23 @@ class Handler(BaseHTTPRequestHandler):
             self.upstream.close()
             self.upstream = None
 
-    def _relay(self, response: http.client.HTTPResponse, deadline: float) -> None:
+    def _relay(self, answer: ChildAnswer, deadline: float) -> None:
         """Send the child's answer on: whole when it is short, chunked and counted when it is long."""
         limit = self.target.max_result_bytes
-        content_type = response.getheader("Content-Type")
+        content_type = answer.headers.get("content-type")
         if self.command == "HEAD":
-            response.read()
-            length = response.getheader("Content-Length")
-            self.wfile.write(self._headers(response.status, content_type, int(length or 0)))
+            self.wfile.write(self._headers(answer.status, content_type, answer.length or 0))
             return
-        if response.length is not None and response.length > limit and response.status == 200:
+        if answer.length is not None and answer.length > limit and answer.status == 200:
             raise self._too_large()
         held, size = [], 0
         hold_until = time.monotonic() + HOLD_SECONDS
         try:
             while size <= HOLD_BYTES and time.monotonic() < hold_until:
-                self.upstream.sock.settimeout(max(0.01, deadline - time.monotonic()))
-                piece = response.read1(PIECE)
+                self.upstream.settimeout(max(0.01, deadline - time.monotonic()))
+                piece = answer.read_piece()
                 if not piece:
-                    body = b"".join(held)
-                    self._answer(response.status, content_type, body)
+                    self._answer(answer.status, content_type, b"".join(held))
                     return
                 held.append(piece)
                 size += len(piece)
@@ -382,29 +512,29 @@ class Handler(BaseHTTPRequestHandler):
                     raise self._too_large()
         except TimeoutError:
             raise self._too_slow() from None
-        except (ConnectionError, http.client.HTTPException, OSError):
+        except OSError:
             raise Refusal(503, "the SPARQL server stopped while answering (it was restarted): try again") from None
-        self._stream(response, held, size, content_type)
+        self._stream(answer, held, size, content_type)
 
     def _too_large(self) -> Refusal:
         mb = self.target.max_result_bytes / 1e6
         return Refusal(507, f"the answer is larger than the {mb:g} MB limit (dkg serve --max-result-mb): "
                             "add LIMIT or ask for less")
 
-    def _stream(self, response: http.client.HTTPResponse, held: list, size: int, content_type) -> None:
+    def _stream(self, answer: ChildAnswer, held: list, size: int, content_type) -> None:
         chunked = self.request_version != "HTTP/1.0"
         if not chunked:
             self.close_connection = True
-        self.wfile.write(self._headers(response.status, content_type, None) if chunked
-                         else self._headers_unframed(response.status, content_type))
+        self.wfile.write(self._headers(answer.status, content_type, None) if chunked
+                         else self._headers_unframed(answer.status, content_type))
         for piece in held:
             self._write_piece(piece, chunked)
-        self.upstream.sock.settimeout(self.target.timeout)
+        self.upstream.settimeout(self.target.timeout)
         limit = self.target.max_result_bytes
         while True:
             try:
-                piece = response.read1(PIECE)
-            except (TimeoutError, ConnectionError, http.client.HTTPException, OSError) as e:
+                piece = answer.read_piece()
+            except OSError as e:
                 reason = (f"the SPARQL server sent nothing for {self.target.timeout:g} s"
                           if isinstance(e, TimeoutError) else "the SPARQL server stopped while answering")
                 self._cut(f"{reason} after {size:,} bytes")
