@@ -242,3 +242,137 @@ def test_query_from_a_file(corpus_store, tmp_path):
     result = run(corpus_store, "-f", str(path), "--format", "csv")
     assert result.exit_code == 0, result.output
     assert parse_csv(result.output)[1][0]["code"] == "1123-CV/TU"
+
+
+# ---- named queries on a generated cascade, against a reference computed from the store's indexes ---------------
+#
+# The named queries are written for speed (LATERAL joins, the dkg:links graph, one value per node), so their rows
+# are checked here against the same question answered without SPARQL: breadth-first walks and look-ups on the
+# store's indexes (`Store.subjects`, `Store.describe`), on a generated cascade with two roots that share a code.
+
+DKG = "https://w3id.org/dkg/ontology#"
+LINKS = DKG + "links"
+ROLES = ("assignsTo", "leadBy", "cooperatesWith")
+
+
+@pytest.fixture(scope="module")
+def cascade(tmp_path_factory):
+    from bench_scripts import generated_store, load
+
+    gen = load("generate_cascade")
+    _corpus, truth, store = generated_store(tmp_path_factory.mktemp("cascade"), seed=7, **gen.plan_fanout(150, roots=2))
+    roots = sorted(r["d"] for r in store.select("SELECT DISTINCT ?d WHERE { ?d dkg:level dkg:central ; dkg:sourceFile ?f ;"
+                                                  " dkg:identityKey ?k }"))
+    assert len(roots) == 2 and len(truth["documents"]) > 100
+    return store, roots
+
+
+def _named(store, name: str, **params) -> list[dict]:
+    import pyoxigraph as ox
+
+    from graph.sparql import named_query
+
+    return store.select(named_query(name).text, {k: ox.NamedNode(v) for k, v in params.items()})
+
+
+def _values(store, node: str, prop: str, graph: str | None = None) -> set[str]:
+    return {t.value for t in store.describe(node, graph).get(prop, [])}
+
+
+def _carried_out(store, root: str) -> set[str]:
+    """The root and every document that carries it out (what lineage-down walks, plus the root)."""
+    import pyoxigraph as ox
+
+    seen, frontier = {root}, [root]
+    while frontier:
+        node = ox.NamedNode(frontier.pop())
+        found = [s for p in ("implements", "guides", "basedOn", "cites") for s in store.subjects(DKG + p, node, LINKS)]
+        for p in ("implements", "guides"):
+            for task in store.subjects(DKG + p, node, LINKS):
+                found += store.subjects(DKG + "hasTask", ox.NamedNode(task), LINKS)
+        for s in found:
+            if s not in seen:
+                seen.add(s)
+                frontier.append(s)
+    return seen
+
+
+def _task_bodies(store, task: str) -> dict[str, set[str]]:
+    """{organisation: its roles} for one task, from the links graph."""
+    out: dict[str, set[str]] = {}
+    for role in ROLES:
+        for org in _values(store, task, DKG + role, LINKS):
+            out.setdefault(org, set()).add(role)
+    return out
+
+
+def _check_task_row(store, row: dict, task_of: dict) -> None:
+    """The attributes of a task row are values the store holds for that document and task."""
+    assert row["label"] in task_of, row
+    task = task_of[row["label"]]
+    assert (row["code"] or None) in (_values(store, row["document"], DKG + "code") or {None}), row
+    assert (row["task_text"] or None) in (_values(store, task, DKG + "text") or {None}), row
+
+
+def test_commune_tasks_are_the_commune_bodies_of_the_lineage(cascade):
+    store, roots = cascade
+    for root in roots:
+        expected, labels = [], {}
+        for document in _carried_out(store, root):
+            for task in _values(store, document, DKG + "hasTask", LINKS):
+                for label in _values(store, task, DKG + "taskLabel"):
+                    labels[(document, label)] = task
+                for org, roles in _task_bodies(store, task).items():
+                    if DKG + "commune" in _values(store, org, DKG + "level"):
+                        expected.append((document, org, frozenset(roles)))
+        rows = _named(store, "commune-tasks", doc=root)
+        assert len(expected) > 50
+        got = [(r["document"], r["organisation"], frozenset(r["roles"].split(", "))) for r in rows]
+        assert sorted(got, key=str) == sorted(expected, key=str)
+        for r in rows:
+            assert r["doc"] == root and r["name"] in _values(store, r["organisation"], DKG + "name"), r
+            _check_task_row(store, r, {label: t for (d, label), t in labels.items() if d == r["document"]})
+
+
+def test_tasks_by_organisation_are_its_tasks_with_their_documents(cascade):
+    import random
+
+    import pyoxigraph as ox
+
+    store, _roots = cascade
+    orgs = sorted({r["o"] for r in store.select("SELECT DISTINCT ?o WHERE { GRAPH dkg:links { ?t dkg:assignsTo ?o } }")})
+    busiest = max(orgs, key=lambda o: len(store.subjects(DKG + "assignsTo", ox.NamedNode(o), LINKS)))
+    for org in [busiest] + random.Random(3).sample(orgs, 5):
+        expected, tasks = [], {}
+        for role in ROLES:
+            for task in store.subjects(DKG + role, ox.NamedNode(org), LINKS):
+                tasks[task] = tasks.get(task, set()) | {role}
+        for task, roles in tasks.items():
+            for document in store.subjects(DKG + "hasTask", ox.NamedNode(task), LINKS):
+                expected.append((document, frozenset(roles)))
+        rows = _named(store, "tasks-by-organisation", org=org)
+        assert rows and sorted([(r["document"], frozenset(r["roles"].split(", "))) for r in rows], key=str) == \
+            sorted(expected, key=str)
+        for r in rows:
+            task_of = {label: t for t in tasks for label in _values(store, t, DKG + "taskLabel")
+                       if r["document"] in store.subjects(DKG + "hasTask", ox.NamedNode(t), LINKS)}
+            _check_task_row(store, r, task_of)
+
+
+@pytest.mark.parametrize("name", ["documents", "documents-without-number"])
+def test_documents_are_the_documents_read_from_a_text(cascade, name):
+    import pyoxigraph as ox
+
+    store, _roots = cascade
+    texts = {q.subject.value: q.object.value for q in store.ox.quads_for_pattern(None, ox.NamedNode(DKG + "sourceFile"), None)}
+    documents = {d for d in texts if _values(store, d, DKG + "identityKey")}
+    if name == "documents-without-number":
+        documents = {d for d in documents if not _values(store, d, DKG + "number")}
+        assert documents  # the generator loses some headers
+    rows = _named(store, name)
+    assert sorted(r["document"] for r in rows) == sorted(documents)
+    if name == "documents":
+        for r in rows:
+            assert int(r["tasks"]) == len(_values(store, r["document"], DKG + "hasTask", LINKS)), r
+    else:
+        assert [r["source"] for r in rows] == sorted(texts[d] for d in documents)
