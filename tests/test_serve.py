@@ -346,8 +346,8 @@ REFUSALS = [
      "the query is not UTF-8"),
     ("GET", "/query?query=%FF", None, {}, 400, "the URL is not UTF-8 once %-decoded"),
     ("GET", "/query?default-graph-uri=http%3A%2F%2Fe%2Fg", None, {}, 400, "no query"),
-    ("POST", "/query", b"x" * (1024 * 1024 + 1), {"Content-Type": "application/sparql-query"}, 413,
-     "the request body is larger than 1024 KB"),
+    ("POST", "/query", b"x" * (256 * 1024 + 1), {"Content-Type": "application/sparql-query"}, 413,
+     "the request body is larger than 256 KB"),
     ("PUT", "/query", b"ASK {}", {"Content-Type": "application/sparql-query"}, 405, "PUT /query: use GET or POST"),
     ("GET", "/update?update=CLEAR%20ALL", None, {}, 403, "The server is read-only"),
 ]
