@@ -253,6 +253,13 @@ def test_guard_says_where(query, line, column, decoded):
     assert find_service(query) == ServiceCall(line, column, decoded)
 
 
+@pytest.mark.parametrize("path", sorted((PROJECT / "ontology" / "queries").glob("*.rq")), ids=lambda p: p.stem)
+def test_guard_lets_dkg_s_own_named_queries_through(path):
+    from graph.sparql_guard import find_service
+
+    assert find_service(path.read_text(encoding="utf-8")) is None
+
+
 @pytest.fixture(scope="module")
 def guard_store(tmp_path_factory) -> Path:
     """A store where each odd term an attack puts before SERVICE (ex:, "x"@en, 1, ex:a\\') is an object, so

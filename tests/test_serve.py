@@ -370,6 +370,24 @@ def test_graph_store_reads_and_head_go_through_the_front(server):
     assert (status, body) == (200, b"")
 
 
+@pytest.mark.parametrize("args", [
+    ("lineage", "12-NQ/TW", "--up", "--evidence"),
+    ("lineage", "12-NQ/TW", "--format", "json"),
+    ("sparql", "commune-tasks", "--param", "doc=12-NQ/TW", "--format", "csv"),  # LATERAL, which rdflib refuses
+    ("show", "12-NQ/TW"),
+])
+def test_dkg_reads_through_dkg_serve_as_from_the_store(corpus_store, args):
+    """dkg's own remote reader (--endpoint) sends its queries through the front and gets the embedded answers."""
+    s = Server(corpus_store)
+    try:
+        through = run_dkg(*args, "--endpoint", s.url)
+    finally:
+        assert s.stop() == ""
+    embedded = run_dkg(*args, "--store", str(corpus_store))
+    assert through.returncode == embedded.returncode == 0, through.stderr
+    assert through.stdout == embedded.stdout
+
+
 # ---- the result-size limit ---------------------------------------------------------------------------------------
 
 ALL_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"  # ~250 KB of JSON
