@@ -9,9 +9,9 @@ with Oxigraph's on one corner of the grammar is a bypass, and rdflib's refuses q
   spec decodes them in the whole query before parsing, Oxigraph 0.5 only inside strings and IRIs, and the
   decoders disagree on ``\\\\u``): SERVICE in any reading is refused.
 - It skips comments (``#`` to CR or LF, as Oxigraph does: ending one earlier is no safer, since the rest of
-  the line could then open a long string that hides the next lines), strings (``'..'``, ``".."``, ``'''..'''``, ``\"\"\"..\"\"\"``, backslash
-  escapes), IRIs (``<...>`` without spaces or ``<>"{}|^`\\``) and language tags. An unterminated string is read
-  as code.
+  the line could then open a long string that hides the next lines), strings (``'..'``, ``".."``,
+  ``'''..'''``, ``\"\"\"..\"\"\"``, backslash escapes), IRIs (``<...>`` without spaces or ``<>"{}|^`\\``)
+  and language tags. An unterminated string is read as code.
 - ``<`` is also the less-than operator: ``FILTER(1<2)SERVICE?x#>`` then a new line and ``{...}`` is an IRI
   ``<2)SERVICE?x#>`` for a lexer and a SERVICE call for Oxigraph. The only way such an "IRI" hides a call is a
   ``)`` closing the filter and a ``#`` comment eating the ``>``, so an IRI holding both is also read as code.
