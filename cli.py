@@ -35,6 +35,10 @@ class DkgGroup(click.Group):
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # the reader went away (dkg lineage ... | head): stop quietly, as cat does
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(141)
         except Exception as e:  # a bug: still one line for the user; DKG_DEBUG=1 shows the traceback
             if os.environ.get("DKG_DEBUG"):
                 raise
@@ -401,18 +405,20 @@ def lineage(name, direction, depth, relations, level, evidence, fmt, store_path,
         dkg lineage 1123-CV/TU --up --evidence
         dkg lineage 12-NQ/TW --format json > lineage.json
     """
-    from graph.lineage import csv_rows, json_chunks, lineage as walk, render_tree
+    from graph.lineage import csv_rows, lineage as walk, lineage_json, render_tree
     from graph.store import connect
 
     if evidence is None:
         evidence = fmt != "tree"
-    data = walk(connect(store_path, endpoint), name, direction=direction, depth=depth, relations=relations,
-                level=level, evidence=evidence)
+    store = connect(store_path, endpoint)
+    options = dict(direction=direction, depth=depth, relations=relations, level=level, evidence=evidence)
     if fmt == "json":
         out = click.get_text_stream("stdout")
-        out.writelines(json_chunks(data))
+        out.writelines(lineage_json(store, name, **options))
         out.flush()
-    elif fmt == "csv":
+        return
+    data = walk(store, name, **options)
+    if fmt == "csv":
         import csv
 
         writer = csv.writer(click.get_text_stream("stdout"), lineterminator="\n")

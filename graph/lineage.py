@@ -38,7 +38,7 @@ from .errors import QueryError, UnknownDocument
 from .vocab import DKG_NS, DOCUMENT_CLASSES
 
 __all__ = ["lineage", "lineage_graph", "select_edges", "node_attributes", "edge_evidence", "build_digraph",
-           "edge_kinds", "walk_view", "keep_level", "to_dict", "lineage_dict", "json_chunks", "render_tree", "csv_rows", "summary", "RELATIONS",
+           "edge_kinds", "walk_view", "keep_level", "to_dict", "lineage_dict", "lineage_json", "json_chunks", "render_tree", "csv_rows", "summary", "RELATIONS",
            "DEFAULT_RELATIONS", "BATCH"]
 
 BATCH = 400
@@ -328,15 +328,22 @@ def _path_documents(store, root: str, props, direction: str) -> set[str]:
 
 
 def _index_edges(ix, root: str, *, direction: str, depth: int | None, relations) -> set[tuple[str, str, str]]:
+    root_id = ix.nids([root]).get(root)
+    if root_id is None:
+        return set()
+    edges = _index_edge_ids(ix, root_id, direction=direction, depth=depth, relations=relations)
+    iri = ix.iris({n for e in edges for n in (e[0], e[2])})
+    return {(iri[s], rel, iri[o]) for s, rel, o in edges}
+
+
+def _index_edge_ids(ix, root_id: int, *, direction: str, depth: int | None, relations) -> set[tuple[int, str, int]]:
+    """`select_edges` on the index, with node ids."""
     from .lineage_index import PREDICATE_CODE
 
     props = [PREDICATE_CODE[DKG_NS + p] for p in _properties(relations)]
     code = {name: PREDICATE_CODE[DKG_NS + local] for name, (local, _vi, _en) in RELATIONS.items()
             if DKG_NS + local in PREDICATE_CODE}
     relation_of = {PREDICATE_CODE[p]: rel for p, rel in _BY_PROPERTY.items() if p in PREDICATE_CODE}
-    root_id = ix.nids([root]).get(root)
-    if root_id is None:
-        return set()
     edges: set = set()
     seen = {root_id}
     frontier = [root_id]
@@ -398,38 +405,16 @@ def _index_edges(ix, root: str, *, direction: str, depth: int | None, relations)
             rounds += 1
     else:
         raise QueryError(f"unknown direction {direction!r}: expected 'down' or 'up'")
-    iri = ix.iris({n for e in edges for n in (e[0], e[2])})
-    return {(iri[s], rel, iri[o]) for s, rel, o in edges}
+    return edges
 
 
 def _index_attributes(ix, nodes, kinds: dict) -> dict[str, dict]:
-    """`node_attributes` read off the index: the merged facts of each node, shaped as `_shape_node` shapes
-    the store's."""
-    from .lineage_index import FIELDS
+    """`node_attributes` read off the index (`graph.lineage_index.node_dict` shapes them as `_shape_node`)."""
+    from .lineage_index import node_dict
 
     ids = ix.nids(nodes)
-    rows = {n: tuple(v[4:] if isinstance(v, str) else v for v in f) for n, f in ix.nodes(ids.values()).items()}
-    at = {f: i for i, f in enumerate(FIELDS)}
-    empty = (0, 0) + (None,) * (len(FIELDS) - 2)
-    out = {}
-    for n in nodes:
-        f = rows.get(ids.get(n), empty)
-        kind = kinds.get(n) or ("task" if f[0] else "organisation" if f[1] else "document")
-        node = {"id": n, "kind": kind, "code": None, "type": None, "level": _local(f[at["level"]]), "date": None,
-                "issuer": None, "label": f[at["label"]], "title": None, "source": None, "jurisdiction": None}
-        if kind == "document":
-            cls = _local(f[at["cls"]])
-            node.update(code=f[at["code"]], type=_TYPE_WORD.get(cls, "Văn bản") if cls else "Văn bản",
-                        date=f[at["date"]], issuer=f[at["issuer"]], title=f[at["title"]],
-                        source=f[at["source"]], jurisdiction=f[at["jurisdiction"]])
-        elif kind == "task":
-            label = f[at["task_label"]]
-            node.update(label=f"Nhiệm vụ {label}" if label else node["label"], title=f[at["text"]])
-            node["task_label"] = label
-        else:
-            node["label"] = f[at["name"]] or node["label"]
-        out[n] = node
-    return out
+    rows = ix.nodes(ids.values())
+    return {n: node_dict(n, rows.get(ids.get(n)), kinds.get(n)) for n in nodes}
 
 
 def _index_evidence(ix, edges) -> dict[tuple[str, str, str], str]:
@@ -806,6 +791,31 @@ def lineage_dict(store, root: str, *, direction: str = "down", depth: int | None
                     ((s, o, rel, sentences.get((s, rel, o))) for s, rel, o in strongest))
 
 
+def lineage_json(store, name: str, *, direction: str = "down", depth: int | None = None,
+                 relations=DEFAULT_RELATIONS, level: str | None = None, evidence: bool = False):
+    """The text of ``dkg lineage --format json`` in pieces: ``json_chunks(lineage(...))``, but on a store with
+    a lineage index and without ``level``, joined, ordered and written by SQLite from the nodes' precomputed
+    JSON (a cascade of 10,000 documents and 190,000 nodes in about a second instead of ten)."""
+    from .lineage_index import LineageIndex, PREDICATE_CODE
+
+    store, root = _root(store, name)
+    ix = LineageIndex.of_store(store) if level is None else None
+    root_id = ix.nids([root]).get(root) if ix is not None else None
+    if root_id is None:
+        yield from json_chunks(lineage(store, root, direction=direction, depth=depth, relations=relations,
+                                       level=level, evidence=evidence))
+        return
+    edges = _index_edge_ids(ix, root_id, direction=direction, depth=depth, relations=tuple(relations))
+    order = sorted(_STRENGTH, key=_STRENGTH.get)
+    properties = {r: [PREDICATE_CODE[DKG_NS + RELATIONS[p][0]] for p in (("implements", "guides")
+                  if r == "implements" else (r,))] for r in order}
+    import json
+
+    head = json.dumps({"root": root, "direction": direction, "level": None}, ensure_ascii=False)[:-1] + ","
+    yield from ix.answer_json(root_id, edges, head=head, relations=tuple(order), properties=properties,
+                              evidence=evidence)
+
+
 def _as_dict(root: str, direction: str, level, nodes, edges) -> dict:
     """The dict of ``dkg lineage --format json`` from ``(id, attributes)`` nodes and ``(from, to, relation,
     evidence)`` edges, in a stable order."""
@@ -821,6 +831,21 @@ def _as_dict(root: str, direction: str, level, nodes, edges) -> dict:
         "edges": [{"from": s, "to": o, "relation": rel, "evidence": ev}
                   for s, o, rel, ev in sorted(edges, key=lambda e: (e[0], e[2], e[1]))],
     }
+
+
+def _root(store, name: str):
+    """The open store and the IRI of the document (or task) called ``name`` in it."""
+    from .names import resolve_name
+
+    if not hasattr(store, "select"):
+        from .store import open_read_only
+
+        store = open_read_only(store)
+    root = resolve_name(store, name)
+    if store.query(_IS_ORGANISATION, {"o": _named(root)}):
+        raise UnknownDocument(f"{name!r} is an organisation, not a document: 'dkg show' lists its tasks, "
+                              "'dkg sparql tasks-by-organisation' too")
+    return store, root
 
 
 def lineage(store, name: str, *, direction: str = "down", depth: int | None = None, relations=DEFAULT_RELATIONS,
@@ -856,16 +881,7 @@ def lineage(store, name: str, *, direction: str = "down", depth: int | None = No
     QueryError
         An unknown relation, direction or level.
     """
-    from .names import resolve_name
-
-    if not hasattr(store, "select"):
-        from .store import open_read_only
-
-        store = open_read_only(store)
-    root = resolve_name(store, name)
-    if store.query(_IS_ORGANISATION, {"o": _named(root)}):
-        raise UnknownDocument(f"{name!r} is an organisation, not a document: 'dkg show' lists its tasks, "
-                              "'dkg sparql tasks-by-organisation' too")
+    store, root = _root(store, name)
     if level is None:
         return lineage_dict(store, root, direction=direction, depth=depth, relations=relations, evidence=evidence)
     return to_dict(lineage_graph(store, root, direction=direction, depth=depth, relations=relations, level=level,

@@ -33,7 +33,7 @@ from .vocab import DKG_NS, DOCUMENT_CLASSES, LINK_PROPERTIES, PREFIXES
 __all__ = ["SUFFIX", "IndexWriter", "LineageIndex", "graph_entry", "index_path", "build_from_store"]
 
 SUFFIX = ".lineage"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _RDF = PREFIXES["rdf"]
 _RDF_TYPE = _RDF + "type"
@@ -57,7 +57,8 @@ _FIELD_INDEX = {f: i for i, f in enumerate(FIELDS)}
 _SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE graph(gid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, source TEXT);
-CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, {", ".join(FIELDS)});
+CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, {", ".join(FIELDS)},
+                  json TEXT, kind_order INTEGER, level_order INTEGER, sort_date TEXT, sort_code TEXT);
 CREATE TABLE fact(gid INTEGER NOT NULL, nid INTEGER NOT NULL, {", ".join(FIELDS)});
 CREATE TABLE link(gid INTEGER NOT NULL, s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL,
                   start INTEGER, sentence TEXT);
@@ -66,7 +67,7 @@ _INDEXES = """
 CREATE INDEX IF NOT EXISTS fact_nid ON fact(nid);
 CREATE INDEX IF NOT EXISTS fact_gid ON fact(gid);
 CREATE INDEX IF NOT EXISTS link_o ON link(o, p);
-CREATE INDEX IF NOT EXISTS link_s ON link(s, p);
+CREATE INDEX IF NOT EXISTS link_s ON link(s, p, o);
 CREATE INDEX IF NOT EXISTS link_gid ON link(gid);
 """
 _MERGE = ("SELECT nid, MAX(is_task) AS is_task, MAX(is_org) AS is_org, "
@@ -173,6 +174,49 @@ def rows_of_quads(quads) -> list:
         if isinstance(q.subject, ox.NamedNode):
             out.append((q.subject.value, q.predicate.value, obj))
     return out
+
+
+# ---- a node as a lineage shows it ------------------------------------------------------------------------------
+
+LEVEL_ORDER = {"central": 0, "province": 1, "district": 2, "commune": 3}
+KIND_ORDER = {"document": 0, "task": 1, "organisation": 2}
+NODE_FIELDS = ("kind", "code", "type", "level", "date", "issuer", "label", "title", "source", "jurisdiction")
+_TYPE_WORD = {DKG_NS + local: vi for local, vi, _en, _other in DOCUMENT_CLASSES}
+
+
+def _value(v):
+    return v[4:] if isinstance(v, str) else v
+
+
+def _local(v: str | None) -> str | None:
+    return v[len(DKG_NS):] if v and v.startswith(DKG_NS) else v
+
+
+def node_dict(iri: str, facts: tuple | None, kind: str | None = None) -> dict:
+    """A node of a lineage answer from its merged facts (`FIELDS` order, values as stored), as `graph.lineage`
+    shapes nodes read from the store. ``kind`` as the lineage's edges tell it, else from the facts."""
+    f = [_value(v) for v in facts] if facts else [0, 0] + [None] * (len(FIELDS) - 2)
+    get = dict(zip(FIELDS, f)).get
+    kind = kind or ("task" if f[0] else "organisation" if f[1] else "document")
+    node = {"id": iri, "kind": kind, "code": None, "type": None, "level": _local(get("level")), "date": None,
+            "issuer": None, "label": get("label"), "title": None, "source": None, "jurisdiction": None}
+    if kind == "document":
+        cls = get("cls")
+        node.update(code=get("code"), type=_TYPE_WORD.get(cls, "Văn bản") if cls else "Văn bản", date=get("date"),
+                    issuer=get("issuer"), title=get("title"), source=get("source"), jurisdiction=get("jurisdiction"))
+    elif kind == "task":
+        label = get("task_label")
+        node.update(label=f"Nhiệm vụ {label}" if label else node["label"], title=get("text"))
+        node["task_label"] = label
+    else:
+        node["label"] = get("name") or node["label"]
+    return node
+
+
+def task_level(organisation_levels, owner_levels) -> str | None:
+    """A task's level: the most local level of the organisations it goes to, else its document's level."""
+    levels = [lv for lv in organisation_levels if lv in LEVEL_ORDER] or [lv for lv in owner_levels if lv in LEVEL_ORDER]
+    return max(levels, key=LEVEL_ORDER.get) if levels else None
 
 
 # ---- writing ------------------------------------------------------------------------------------------------
@@ -288,6 +332,7 @@ class IndexWriter:
                        "WHERE nid IN (SELECT nid FROM touched)")
         db.execute(f"UPDATE node SET ({columns}) = ({', '.join('m.' + f for f in FIELDS)}) "
                    "FROM merged AS m WHERE m.nid = node.nid")
+        self._shape_nodes(touched_only=not self.fresh)
         db.execute("COMMIT")
         db.execute("ANALYZE")
         db.close()
@@ -296,6 +341,46 @@ class IndexWriter:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+    def _shape_nodes(self, touched_only: bool) -> None:
+        """Each node's JSON as a lineage answer shows it, and its sort key, so a lineage of a hundred thousand
+        nodes is written without shaping a node in Python. In chunks of node ids: memory stays bounded."""
+        import json
+
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        db = self.db
+        roles = ",".join(str(PREDICATE_CODE[DKG_NS + p]) for p in ("assignsTo", "leadBy", "cooperatesWith"))
+        has_task = PREDICATE_CODE[DKG_NS + "hasTask"]
+        scope = "nid IN (SELECT nid FROM touched) AND " if touched_only else ""
+        last = -1
+        while True:
+            rows = db.execute(f"SELECT nid, iri, {', '.join(FIELDS)} FROM node WHERE {scope}nid > ? "
+                              "ORDER BY nid LIMIT 5000", (last,)).fetchall()
+            if not rows:
+                break
+            last = rows[-1][0]
+            nodes = {nid: node_dict(iri, facts) for nid, iri, *facts in rows}
+            tasks = [nid for nid, node in nodes.items() if node["kind"] == "task"]
+            org_levels: dict[int, list] = {}
+            owner_levels: dict[int, list] = {}
+            marks = ",".join("?" * len(tasks))
+            if tasks:
+                for t, level in db.execute(f"SELECT l.s, n.level FROM link l JOIN node n ON n.nid = l.o "
+                                           f"WHERE l.s IN ({marks}) AND l.p IN ({roles})", tasks):
+                    org_levels.setdefault(t, []).append(_local(_value(level)))
+                for t, level in db.execute(f"SELECT l.o, n.level FROM link l JOIN node n ON n.nid = l.s "
+                                           f"WHERE l.o IN ({marks}) AND l.p = {has_task}", tasks):
+                    owner_levels.setdefault(t, []).append(_local(_value(level)))
+            out = []
+            for nid, node in nodes.items():
+                if node["kind"] == "task":
+                    node["level"] = task_level(org_levels.get(nid, ()), owner_levels.get(nid, ()))
+                text = encode({"id": node["id"], **{f: node.get(f) for f in NODE_FIELDS},
+                               **({"task_label": node.get("task_label")} if node["kind"] == "task" else {})})
+                out.append((text, KIND_ORDER.get(node["kind"], 3), LEVEL_ORDER.get(node["level"], 4),
+                            node["date"] or "", node["code"] or "", nid))
+            db.executemany("UPDATE node SET json = ?, kind_order = ?, level_order = ?, sort_date = ?, "
+                           "sort_code = ? WHERE nid = ?", out)
 
     def abandon(self) -> None:
         try:
@@ -334,6 +419,7 @@ class LineageIndex:
         self.path = Path(path)
         self.db = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
         self._iri: dict[int, str] = {}
+        self._nid: dict[str, int] = {}
 
     @classmethod
     def of_store(cls, store) -> "LineageIndex | None":
@@ -359,14 +445,21 @@ class LineageIndex:
             yield from self.db.execute(sql.format(",".join("?" * len(part))), part)
 
     def nids(self, iris) -> dict[str, int]:
-        out = dict(self._many("SELECT iri, nid FROM node WHERE iri IN ({})", iris))
-        self._iri.update((n, i) for i, n in out.items())
-        return out
+        """Node ids of IRIs (those the index knows), remembered both ways for the rest of the walk."""
+        known = self._nid
+        missing = [i for i in iris if i not in known]
+        if missing:
+            found = dict(self._many("SELECT iri, nid FROM node WHERE iri IN ({})", missing))
+            known.update(found)
+            self._iri.update((n, i) for i, n in found.items())
+        return {i: known[i] for i in iris if i in known}
 
     def iris(self, nids) -> dict[int, str]:
         missing = [n for n in nids if n not in self._iri]
         if missing:
-            self._iri.update(self._many("SELECT nid, iri FROM node WHERE nid IN ({})", missing))
+            found = dict(self._many("SELECT nid, iri FROM node WHERE nid IN ({})", missing))
+            self._iri.update(found)
+            self._nid.update((i, n) for n, i in found.items())
         return self._iri
 
     def links_to(self, objects, predicates) -> list[tuple[int, int, int]]:
@@ -396,3 +489,47 @@ class LineageIndex:
                 if key not in best or rank < best[key]:
                     best[key] = rank
         return best
+
+    def answer_json(self, root: int, edges, *, head: str, relations: tuple, properties: dict, evidence: bool):
+        """The text of a lineage answer (`graph.lineage.json_chunks`' layout) for the id edges ``(s, relation,
+        o)`` of a walk from node ``root``, joined and ordered by SQLite from the precomputed node JSON: one edge
+        per pair of nodes, the strongest of ``relations`` (strongest first), with the first sentence of its
+        ``properties[relation]`` (link codes) when ``evidence``. ``head`` opens the answer."""
+        db = self.db
+        rank = {r: i for i, r in enumerate(relations)}
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS walk_edge(s INTEGER, r INTEGER, o INTEGER)")
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS walk_node(nid INTEGER PRIMARY KEY)")
+        db.execute("DELETE FROM walk_edge")
+        db.execute("DELETE FROM walk_node")
+        db.executemany("INSERT INTO walk_edge VALUES (?, ?, ?)", ((s, rank[r], o) for s, r, o in edges))
+        db.execute("INSERT OR IGNORE INTO walk_node SELECT s FROM walk_edge UNION SELECT o FROM walk_edge")
+        db.execute("INSERT OR IGNORE INTO walk_node VALUES (?)", (root,))
+        yield head
+        yield '\n "nodes": [\n'
+        nodes = db.execute("SELECT n.json FROM walk_node w JOIN node n ON n.nid = w.nid "
+                           "ORDER BY n.nid != ?, n.kind_order, n.level_order, n.sort_date, n.sort_code, n.iri",
+                           (root,))
+        yield ",\n".join("  " + j for (j,) in nodes)
+        name = " ".join(f"WHEN {i} THEN '{r}'" for i, r in enumerate(relations))
+        if evidence:
+            sentence = ("(SELECT k.sentence FROM link k WHERE k.s = e.s AND k.o = e.o AND k.sentence IS NOT NULL "
+                        "AND k.p IN (SELECT p FROM walk_property WHERE r = e.r) "
+                        "ORDER BY coalesce(k.start, 0), k.sentence LIMIT 1)")
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS walk_property(r INTEGER, p INTEGER)")
+            db.execute("DELETE FROM walk_property")
+            db.executemany("INSERT INTO walk_property VALUES (?, ?)",
+                           [(rank[r], p) for r in relations for p in properties.get(r, ())])
+        else:
+            sentence = "NULL"
+        rows = db.execute(
+            f"SELECT '  {{\"from\": ' || json_quote(a.iri) || ', \"to\": ' || json_quote(b.iri) || "
+            f"', \"relation\": \"' || (CASE e.r {name} END) || '\", \"evidence\": ' || json_quote({sentence}) || '}}' "
+            "FROM (SELECT s, o, MIN(r) AS r FROM walk_edge GROUP BY s, o) e "
+            "JOIN node a ON a.nid = e.s JOIN node b ON b.nid = e.o "
+            f"ORDER BY a.iri, (CASE e.r {name} END), b.iri")
+        yield '],\n "edges": ['
+        first = True
+        for (line,) in rows:
+            yield ("\n" if first else ",\n") + line
+            first = False
+        yield "]}\n"
