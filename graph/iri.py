@@ -7,7 +7,9 @@ IRI scheme (ELI-like, ASCII slugs without diacritics):
                  issuer from the province down to its own level, one slug a level (`place_path`):
                  "bac-ninh" (a province), "ben-tre/giong-trom" (a district), "ben-tre/giong-trom/thanh-hoa"
                  (a commune), with "_" for a level no text names ("_/giong-trom/thanh-hoa": the header names
-                 district and commune only; "ben-tre/_/thanh-hoa": a commune under its province, after 2025);
+                 district and commune only; "ben-tre/_/thanh-hoa": a commune under its province, after 2025;
+                 a "_" is filled from the one corpus document the text cites as its own superior, e.g. its
+                 district's plan, with a dkg:warning saying so: `resolve.Resolver.infer_places`);
                  a citation whose chain stays incomplete keeps the citing document's mark ("_/giong-trom~3fa2c1",
                  `partial_scope`), and "unplaced-<hash>" when no text says where at all: never merged with a
                  namesake from elsewhere

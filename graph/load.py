@@ -171,7 +171,7 @@ def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_p
     report.files = len(files)
     jobs = max(1, jobs or default_jobs())
     with _Spool() as spool, _worker_state(extract=extract, records_dir=records_dir):
-        loaded = []  # (record's source, record file name, its key text, spool slot, named graph)
+        loaded = []  # (record's source, record file name, its key text, spool slot, named graph, place facts)
         claimed: dict[str, str] = {}  # record file name -> source, in this run
         with _pool(jobs, len(files)) as pool:
             for path, outcome in zip(files, _imap(pool, _read_text, files, chunk=4)):
@@ -203,6 +203,8 @@ def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_p
             pass
         for entry in loaded:
             resolver.add(DocKey.from_text(entry[2]))
+        # second identity pass: places a header leaves out, from the corpus documents the text cites as its own
+        report.warnings.extend(resolver.infer_places(e[5] for e in loaded))
         _load_records(store_path, [(e[1], e[3]) for e in loaded], resolver, spool, report, jobs, curated_path,
                       replace=[e[4] for e in loaded] if live else None, drop_sources=[e[0] for e in loaded],
                       endpoint=endpoint)
@@ -375,7 +377,7 @@ def _imap(pool, fn, items, chunk: int, window: int | None = None):
 
 def _read_text(path: Path):
     """Phase 1 for one text (in a worker): a failure line, or (pickled record, source, record file name, its
-    YAML or None when a hand-made record is kept, identity key text, named graph)."""
+    YAML or None when a hand-made record is kept, identity key text, named graph, its `resolve.place_facts`)."""
     from . import extract as default_extract
 
     extract = _WORKER.get("extract") or default_extract
@@ -401,21 +403,21 @@ def _phase1(record, name: str, text: str | None) -> tuple:
     import pickle
 
     from . import iri
-    from .resolve import document_key
+    from .resolve import document_key, place_facts
 
     key = document_key(record)
     return (pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), record.source, name, text, key.text,
-            iri.source_graph(key.path, record.source))
+            iri.source_graph(key.path, record.source), place_facts(record, key))
 
 
 def _keep_record(outcome, records_dir: Path, claimed: dict, report: LoadReport, spool: _Spool):
     """Write one record file (this process only, in input order) and spool the record for phase 2. Returns
-    (source, record file name, identity key text, spool slot, named graph)."""
+    (source, record file name, identity key text, spool slot, named graph, place facts)."""
     import pickle
 
     from .records import read_record
 
-    data, source, name, text, _key, _graph = outcome
+    data, source, name, text, _key, _graph, facts = outcome
     if claimed.get(name, source) != source:
         # two texts of this run have one identity: decide again now that the first one's file is written
         record = pickle.loads(data)
@@ -423,7 +425,7 @@ def _keep_record(outcome, records_dir: Path, claimed: dict, report: LoadReport, 
         name, text = target.name, record_text(record)
         if target.exists() and is_hand_made(target):
             record, text = read_record(target), None
-        data, source, name, text, _key, _graph = _phase1(record, name, text)
+        data, source, name, text, _key, _graph, facts = _phase1(record, name, text)
     target = records_dir / name
     claimed[name] = source
     if text is None:
@@ -431,7 +433,7 @@ def _keep_record(outcome, records_dir: Path, claimed: dict, report: LoadReport, 
     else:
         _write_atomically(target, text)
     report.records.append(str(target))
-    return source, name, _key, spool.put(data), _graph
+    return source, name, _key, spool.put(data), _graph, facts
 
 
 def _record_quads(item):
@@ -530,36 +532,38 @@ def build(store_path, records_dir, curated_path=None, jobs: int | None = None,
     jobs = max(1, jobs or default_jobs())
     report = LoadReport(files=len(files))
     with _Spool() as spool, _worker_state():
-        records, errors = [], []  # (source, file name, key text, slot)
+        records, errors = [], []  # (source, file name, key text, slot, place facts)
         with _pool(jobs, len(files)) as pool:
             for outcome in _imap(pool, _read_record_file, files, chunk=8):
                 if isinstance(outcome, str):
                     errors.append(outcome)
                 elif not errors:
-                    data, source, key = outcome
-                    records.append((source, data[0], key, spool.put(data[1])))
+                    data, source, key, facts = outcome
+                    records.append((source, data[0], key, spool.put(data[1]), facts))
         if errors:
             raise RecordError(f"{len(errors)} malformed record(s), the store was not changed:\n  "
                               + "\n  ".join(errors))
         records = _one_record_per_source(records, records_dir, report)
-        resolver = Resolver(DocKey.from_text(k) for _s, _n, k, _slot in records)
-        _load_records(store_path, [(name, slot) for _s, name, _k, slot in records], resolver, spool, report,
+        resolver = Resolver(DocKey.from_text(e[2]) for e in records)
+        report.warnings.extend(resolver.infer_places(e[4] for e in records))  # second identity pass
+        _load_records(store_path, [(e[1], e[3]) for e in records], resolver, spool, report,
                       jobs, curated_path, endpoint=endpoint)
     return report
 
 
 def _read_record_file(path: Path):
-    """Phase 1 of a build (in a worker): a record file -> ((name, pickled record), source, key text), or the
-    one-line problem."""
+    """Phase 1 of a build (in a worker): a record file -> ((name, pickled record), source, key text, place facts),
+    or the one-line problem."""
     import pickle
 
     from .records import read_record
-    from .resolve import document_key
+    from .resolve import document_key, place_facts
 
     try:
         record = read_record(path)
-        return (path.name, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)), record.source, \
-            document_key(record).text
+        key = document_key(record)
+        return (path.name, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)), record.source, key.text, \
+            place_facts(record, key)
     except RecordError as e:
         return str(e)
 

@@ -215,7 +215,7 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
     """
     resolver = resolver or Resolver()
     doc = record.document
-    key = document_key(record)
+    key, inferred_place = resolver.own_key(record)  # the header's identity, or the one the corpus completed
     doc_iri = key.iri
     source = record.source
     graph_iri = iri.source_graph(key.path, source)
@@ -302,6 +302,8 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
         b.add(doc_iri, _dkg("warning"), b.plain(record_warning))
     for w in record.warnings:
         b.add(doc_iri, _dkg("warning"), b.plain(w))
+    if inferred_place:
+        b.add(doc_iri, _dkg("warning"), b.plain(inferred_place))
     if doc.signatory and doc.signatory.name:
         p = iri.person(scope if scope != CENTRAL else CENTRAL, fold(doc.signatory.name))
         b.add(p, RDF_TYPE, b.iri_of(_dkg("Person")))

@@ -23,6 +23,14 @@ corpus document with the same code and scope; when several years exist it stays 
 reference whose place chain is incomplete ("Huyện ủy Giồng Trôm" cited from a commune whose header does not name
 the province) matches the one corpus document with the same code and a compatible chain (same place at its own
 level, no level that disagrees); with none or several it stays apart, marked with the citing document's scope.
+
+A header that leaves out a place above the issuer's own (a commune before 2025: "ĐẢNG BỘ HUYỆN X / ĐẢNG ỦY XÃ Y",
+no province) is completed after every record is read (`Resolver.infer_places`): a corpus document the text cites
+as its own superior or neighbour ("Kế hoạch số 38-KH/HU ... của Ban Thường vụ Huyện ủy": its chain, not another
+place) that resolves to exactly one corpus document lends it the levels that document names. The inferred levels
+are said to be inferred (a warning on the document), never taken from a cited document that disagrees with what
+the header names, and not taken at all when the texts cited disagree or stay ambiguous: then two namesake communes
+of namesake districts keep their incomplete chain, as before.
 """
 from __future__ import annotations
 
@@ -30,6 +38,7 @@ import dataclasses
 import functools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import iri
 from .iri import short_hash, slug
@@ -286,20 +295,74 @@ class Resolution:
     problem: str | None = None
 
 
+def needs_place(key: DocKey | str) -> bool:
+    """True for the identity of a document whose header names its own place but not every place above it
+    (``_/giong-trom/thanh-hoa``): `Resolver.infer_places` may complete it."""
+    if isinstance(key, str):
+        key = DocKey.from_text(key)
+    chain = scope_chain(key.scope)
+    return bool(chain) and bool(chain[-1]) and None in chain[:-1] and iri.PARTIAL_MARK not in key.scope
+
+
+class CitedPlace(NamedTuple):
+    """What `reference_key` reads of a citation to a local document (no evidence: kept for a whole corpus)."""
+
+    id: str
+    code: str | None
+    number: str | None
+    symbol: str | None
+    type: str | None
+    date: str | None
+    level: str | None
+    jurisdiction: str | None
+    title: str | None
+
+
+def place_facts(record, key: DocKey) -> tuple | None:
+    """What the second identity pass (`Resolver.infer_places`) reads of a corpus record with header key ``key``:
+    (source, key text, the local documents it cites), or None when its header names its whole place chain or it
+    cites no local document."""
+    if not needs_place(key):
+        return None
+    cited = tuple(CitedPlace(r.id, r.code, r.number, r.symbol, r.type, r.date, r.level, r.jurisdiction, r.title)
+                  for r in record.references if r.level in PLACE_LEVELS)
+    return (record.source, key.text, cited) if cited else None
+
+
 class Resolver:
     """Matches reference keys against the documents known to the corpus (their texts were ingested)."""
+
+    MAX_INFERENCE_ROUNDS = 4  # a commune letter citing its commune's plan, which cites the district's plan ...
 
     def __init__(self, corpus_keys=()):
         self._by_loose: dict[tuple, dict[str | None, DocKey]] = {}
         self._placed: dict[tuple, dict[DocKey, tuple]] = {}  # (type, number, symbol, anon) -> {key: chain}
+        self._texts: dict[DocKey, int] = {}  # how many corpus texts have each key
+        self._inferred: dict[tuple[str, str], tuple[DocKey, str]] = {}  # (source, header key) -> (key, note)
         for key in corpus_keys:
             self.add(key)
 
     def add(self, key: DocKey) -> None:
+        self._texts[key] = self._texts.get(key, 0) + 1
         self._by_loose.setdefault(key.loose, {})[key.year] = key
         chain = scope_chain(key.scope)
         if chain and chain[-1]:
             self._placed.setdefault((key.type_slug, key.number, key.symbol, key.anon), {})[key] = chain
+
+    def discard(self, key: DocKey) -> None:
+        """One text of ``key`` fewer; the key is forgotten with its last text."""
+        left = self._texts.get(key, 0) - 1
+        if left > 0:
+            self._texts[key] = left
+            return
+        self._texts.pop(key, None)
+        years = self._by_loose.get(key.loose, {})
+        if years.get(key.year) == key:
+            del years[key.year]
+            if not years:
+                del self._by_loose[key.loose]
+        placed = self._placed.get((key.type_slug, key.number, key.symbol, key.anon), {})
+        placed.pop(key, None)
 
     def __contains__(self, key: DocKey) -> bool:
         return key.year in self._by_loose.get(key.loose, {})
@@ -344,6 +407,111 @@ class Resolver:
             return Resolution(key, f"reference {key.local_id} ({path}) matches {len(found)} documents of "
                                    f"namesake places ({places}): kept apart")
         return Resolution(key)
+
+    # -- the second identity pass: places a header leaves out, taken from the documents the text cites ----------
+
+    def infer_places(self, facts) -> list[str]:
+        """Complete the identities of corpus records whose header names their own place but not every place above
+        it, from the corpus documents they cite as their own (`infer_place`). ``facts`` are `place_facts` of the
+        records (None items are skipped); their header keys must already be added. Each round works against the
+        state at its start, so the outcome does not depend on the order of the records. Returns the warnings
+        ("source: ...") of what was inferred or left incomplete; `own_key` then gives a record's identity."""
+        pending = {}  # (source, header key text) -> (cited, key so far)
+        for item in facts:
+            if item:
+                source, key_text, cited = item
+                pending[(source, key_text)] = (cited, DocKey.from_text(key_text))
+        asked = list(pending)
+        left: dict[tuple, str] = {}
+        for _round in range(self.MAX_INFERENCE_ROUNDS):
+            found = {}
+            for handle, (cited, key) in pending.items():
+                new, message = infer_place(cited, key, self)
+                if new is not None:
+                    found[handle] = (key, new, message)
+                elif message:
+                    left[handle] = message
+            if not found:
+                break
+            for handle, (key, new, message) in found.items():
+                self.discard(key)
+                self.add(new)
+                earlier = self._inferred.get(handle)
+                self._inferred[handle] = (new, f"{earlier[1]}; {message}" if earlier else message)
+                left.pop(handle, None)
+                if needs_place(new):  # a level still missing: a later round may find it
+                    pending[handle] = (pending[handle][0], new)
+                else:
+                    del pending[handle]
+        notes = {handle: self._inferred[handle][1] for handle in asked if handle in self._inferred}
+        notes.update(left)
+        return [f"{source}: {message}" for (source, _k), message in sorted(notes.items())]
+
+    def own_key(self, record) -> tuple[DocKey, str | None]:
+        """The identity of the document a corpus record is: its header's (`document_key`), completed by
+        `infer_places` when it was; with the note that says what was inferred."""
+        key = document_key(record)
+        inferred = self._inferred.get((record.source, key.text))
+        return inferred if inferred else (key, None)
+
+
+def infer_place(cited, key: DocKey, resolver: Resolver) -> tuple[DocKey | None, str | None]:
+    """The identity ``key`` of a document with the places its header leaves out, taken from the corpus documents
+    it cites (``cited``: its references, or their `CitedPlace`) as its own: a citation whose place chain is the
+    citing document's own ("của Ban Thường vụ Huyện ủy" in a commune plan), resolved to exactly one corpus
+    document, lends the levels that document names and the citing header does not. (completed key, note), or
+    (None, warning) when the texts cited disagree or stay ambiguous, or (None, None) when nothing is told."""
+    chain = scope_chain(key.scope)
+    told: dict[int, dict[str, list[str]]] = {}  # level index -> place slug -> the documents that say so
+    ambiguous = []
+    for ref in cited:
+        if ref.level not in PLACE_LEVELS:
+            continue
+        cited_key = reference_key(ref, None, key)
+        cited_chain = scope_chain(cited_key.scope.split(iri.PARTIAL_MARK, 1)[0])
+        if not cited_chain or not _own_chain(chain, cited_chain):
+            continue  # a place other than the citing document's own (another district's plan)
+        resolution = resolver.resolve(cited_key)
+        if resolution.problem:
+            ambiguous.append(resolution.problem)
+            continue
+        found = resolution.key
+        found_chain = scope_chain(found.scope)
+        if found not in resolver or found_chain is None or iri.PARTIAL_MARK in found.scope:
+            continue  # no corpus text of the cited document: nothing read about its place
+        n = min(len(chain), len(found_chain))
+        if any(a and b and a != b for a, b in zip(chain[:n], found_chain[:n])):
+            continue
+        for i in range(n):
+            if chain[i] is None and found_chain[i]:
+                told.setdefault(i, {}).setdefault(found_chain[i], []).append(found.iri)
+    if any(len(places) > 1 for places in told.values()):
+        said = "; ".join(f"{PLACE_LEVELS[i]} {slug_}: {', '.join(sorted(set(iris)))}"
+                         for i, places in sorted(told.items()) for slug_, iris in sorted(places.items()))
+        return None, (f"{_missing_levels(chain)} of {key.iri} not in its header, and the documents it cites disagree "
+                      f"({said}): left incomplete")
+    if not told:
+        if ambiguous:
+            return None, (f"{_missing_levels(chain)} of {key.iri} not in its header, and the document it cites as its "
+                          f"own is ambiguous ({ambiguous[0]}): left incomplete, namesakes may merge")
+        return None, None
+    completed = tuple(next(iter(told[i])) if i in told else place for i, place in enumerate(chain))
+    new = dataclasses.replace(key, scope=iri.place_path(completed))
+    sources = sorted({iri_ for places in told.values() for iris in places.values() for iri_ in iris})
+    filled = ", ".join(f"{PLACE_LEVELS[i]} {next(iter(told[i]))}" for i in sorted(told))
+    return new, (f"{filled} inferred, not in the header: taken from {', '.join(sources)}, which this text cites "
+                 f"as its own")
+
+
+def _own_chain(citing: tuple, cited: tuple) -> bool:
+    """A citation's chain that is the citing document's own: a place wherever the citing header names one, the
+    same, and at least one such place (its district, not a province the citation names on its own)."""
+    pairs = list(zip(citing, cited))
+    return all(a is None or a == b for a, b in pairs) and any(a and a == b for a, b in pairs)
+
+
+def _missing_levels(chain: tuple) -> str:
+    return " and ".join(PLACE_LEVELS[i] for i, place in enumerate(chain) if place is None)
 
 
 def _compatible(a: tuple, b: tuple) -> bool:

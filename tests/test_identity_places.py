@@ -7,6 +7,8 @@ document only when exactly one fits.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from records_factory import document, record, reference
 
@@ -135,3 +137,115 @@ def test_organisations_of_namesake_communes_are_two(name):
     assert a.iri != b.iri
     assert a.iri == organisation_id(name, "commune", document_key(COMMUNE_A_NEW_TONE).scope).iri
     assert "Đòan" not in a.name  # tone of a closed rhyme stays put ("Đoàn", not "Đòan")
+
+
+# ---- the second identity pass: a place the header leaves out, from the document the text cites as its own ---------
+
+
+def citing(code, places, *refs, source=None, date="2021-05-12", type_="Kế hoạch"):
+    rec = plan(code, "commune" if "commune" in places else "district", places, date=date, type_=type_)
+    rec.references = list(refs)
+    if source:
+        rec.source = source
+    return rec
+
+
+def huyen_uy(code="25-KH/HU", **kw):
+    """'Kế hoạch số 25-KH/HU ngày 02/5/2021 của Ban Thường vụ Huyện ủy': the citing document's own district."""
+    return reference(code, "Kế hoạch", date="2021-05-02", level="district", issuer="Ban Thường vụ Huyện ủy",
+                     relation="implements", **kw)
+
+
+GT_THANH_HOA = {"district": "Giồng Trôm", "commune": "Thạnh Hòa"}
+DISTRICT_BT_26 = plan("26-KH/HU", "district", {"province": "Bến Tre", "district": "Giồng Trôm"}, date="2021-05-02")
+DISTRICT_TV_26 = plan("26-KH/HU", "district", {"province": "Trà Vinh", "district": "Giồng Trôm"}, date="2021-05-02")
+DISTRICT_TV_27 = plan("27-KH/HU", "district", {"province": "Trà Vinh", "district": "Giồng Trôm"}, date="2021-05-02")
+DISTRICT_UNNAMED_PROVINCE = plan("25-KH/HU", "district", {"district": "Giồng Trôm"}, date="2021-05-02")
+
+# (name, records of the corpus, the record asked about (index), expected scope of its identity, warning or None)
+# fmt: off
+INFERENCES = [
+    ("a commune implementing its district's plan takes the district's province",
+     [citing("18-KH/ĐU", GT_THANH_HOA, huyen_uy()), DISTRICT_BT, DISTRICT_OTHER], 0,
+     "ben-tre/giong-trom/thanh-hoa", "province ben-tre inferred, not in the header"),
+    ("... also a document without a number (content hash)",
+     [citing(None, GT_THANH_HOA, huyen_uy()), DISTRICT_BT], 0, "ben-tre/giong-trom/thanh-hoa", "inferred"),
+    ("a header that names the whole chain is not touched",
+     [citing("18-KH/ĐU", {"province": "Bến Tre", **GT_THANH_HOA}, huyen_uy()), DISTRICT_BT], 0,
+     "ben-tre/giong-trom/thanh-hoa", None),
+    ("a district plan the corpus has not read tells nothing",
+     [citing("18-KH/ĐU", GT_THANH_HOA, huyen_uy()), DISTRICT_OTHER], 0, "_/giong-trom/thanh-hoa", None),
+    ("another district's plan is not the commune's own",
+     [citing("18-KH/ĐU", GT_THANH_HOA, huyen_uy(jurisdiction="Chợ Gạo")), DISTRICT_OTHER], 0,
+     "_/giong-trom/thanh-hoa", None),
+    ("a province plan the citation places by its own name is not linked to the commune's chain",
+     [citing("18-KH/ĐU", GT_THANH_HOA, reference("12-KH/TU", "Kế hoạch", date="2021-04-03", level="province",
+                                                  jurisdiction="Bến Tre")), PROVINCE_BT], 0,
+     "_/giong-trom/thanh-hoa", None),
+    ("namesake districts with one code: ambiguous, header identity kept, warned",
+     [citing("18-KH/ĐU", GT_THANH_HOA, huyen_uy()), DISTRICT_BT, DISTRICT_NAMESAKE], 0,
+     "_/giong-trom/thanh-hoa", "ambiguous"),
+    ("two district plans of two provinces cited as its own: they disagree, header identity kept, warned",
+     [citing("18-KH/ĐU", GT_THANH_HOA, huyen_uy("26-KH/HU"), huyen_uy("27-KH/HU")), DISTRICT_BT_26, DISTRICT_TV_27],
+     0, "_/giong-trom/thanh-hoa", "disagree"),
+    ("a district plan whose own header names no province lends none",
+     [citing("18-KH/ĐU", GT_THANH_HOA, huyen_uy()), DISTRICT_UNNAMED_PROVINCE], 0, "_/giong-trom/thanh-hoa", None),
+    ("a commune letter citing its commune's plan, which cites the district's: two rounds",
+     [citing("30-CV/ĐU", GT_THANH_HOA, reference("18-KH/ĐU", "Kế hoạch", date="2021-05-12", level="commune",
+                                                  issuer="Ban Thường vụ Đảng ủy"), type_="Công văn",
+             date="2021-06-01"),
+      citing("18-KH/ĐU", GT_THANH_HOA, huyen_uy()), DISTRICT_BT], 0, "ben-tre/giong-trom/thanh-hoa", "inferred"),
+    ("a district whose header names no province, citing a commune plan of its own that knows it",
+     [citing("40-CV/HU", {"district": "Giồng Trôm"}, reference("18-KH/ĐU", "Kế hoạch", date="2021-05-12",
+                                                                level="commune", jurisdiction="Thạnh Hòa")),
+      plan("18-KH/ĐU", "commune", {"province": "Bến Tre", **GT_THANH_HOA})], 0, "ben-tre/giong-trom", "inferred"),
+]
+# fmt: on
+
+
+def _settled(corpus, order=1):
+    from graph.resolve import place_facts
+
+    corpus = corpus[::order]
+    resolver = Resolver(document_key(r) for r in corpus)
+    warnings = resolver.infer_places(place_facts(r, document_key(r)) for r in corpus)
+    return resolver, warnings
+
+
+@pytest.mark.parametrize("name,corpus,asked,scope,warning", INFERENCES, ids=[c[0] for c in INFERENCES])
+@pytest.mark.parametrize("order", [1, -1], ids=["forward", "reverse"])
+def test_a_place_left_out_of_the_header_is_inferred_from_the_document_cited_as_its_own(name, corpus, asked, scope,
+                                                                                        warning, order):
+    resolver, warnings = _settled(corpus, order)
+    record = corpus[asked]
+    key, note = resolver.own_key(record)
+    assert key.scope == scope
+    assert key == dataclasses.replace(document_key(record), scope=scope)  # only the scope is completed
+    said = [w for w in warnings if w.startswith(record.source + ": ")]
+    if warning is None:
+        assert not said and note is None, said
+    else:
+        assert len(said) == 1 and warning in said[0], said
+        assert (note is not None) is (key != document_key(record)) and (note is None or warning in note)
+
+
+def test_namesake_communes_of_namesake_districts_become_two_documents_that_implement_their_own_district():
+    a = citing("18-KH/ĐU", GT_THANH_HOA, huyen_uy("26-KH/HU"), source="mem/a.txt")
+    b = citing("18-KH/ĐU", GT_THANH_HOA, huyen_uy("27-KH/HU"), source="mem/b.txt")
+    corpus = [a, b, DISTRICT_BT_26, DISTRICT_TV_27]
+    assert document_key(a) == document_key(b)  # the texts alone cannot tell them apart
+    resolver, _warnings = _settled(corpus)
+    assert resolver.own_key(a)[0].scope == "ben-tre/giong-trom/thanh-hoa"
+    assert resolver.own_key(b)[0].scope == "tra-vinh/giong-trom/thanh-hoa"
+    for rec, district in ((a, DISTRICT_BT_26), (b, DISTRICT_TV_27)):
+        out = record_to_quads(rec, resolver)
+        assert out.document == resolver.own_key(rec)[0].iri
+        implements = {q.object.value for q in out.quads if q.predicate.value.endswith("#implements")}
+        assert implements == {document_key(district).iri}
+        notes = [q.object.value for q in out.quads if q.predicate.value.endswith("#warning")]
+        assert any("inferred" in n and document_key(district).iri in n for n in notes), notes
+    # a district plan naming the commune finds each one by its whole chain
+    for district, rec in ((DISTRICT_BT_26, a), (DISTRICT_TV_27, b)):
+        ref = reference("18-KH/ĐU", "Kế hoạch", date="2021-05-12", level="commune", jurisdiction="Thạnh Hòa")
+        got = resolver.resolve(reference_key(ref, district.document, document_key(district)))
+        assert got.key == resolver.own_key(rec)[0] and not got.problem
