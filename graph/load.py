@@ -444,8 +444,15 @@ def _record_quads(item):
     record = _read_slot(slot)
     rg = record_to_quads(record, _WORKER["resolver"], record_file=name)
     summary = (rg.document, sorted(rg.document_iris()), rg.references, rg.tasks, rg.organisations, rg.problems,
-               [f"{record.source}: {w}" for w in record.warnings], rg.graph)
+               [f"{record.source}: {w}" for w in record.warnings], rg.graph, _index_entry(rg))
     return rg.nquads(links=True).encode("utf-8"), summary
+
+
+def _index_entry(rg):
+    """The lineage index rows of a record graph (`graph.lineage_index`), made in the worker with its quads."""
+    from .lineage_index import graph_entry
+
+    return graph_entry(rg.graph, rg.rows)
 
 
 def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport, jobs: int, curated_path,
@@ -466,8 +473,10 @@ def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport
     with_text: set = set()
     graphs: list = []
 
+    index = None
+
     def chunks(results):
-        for data, (doc, docs, refs, tasks, orgs, problems, warnings, graph) in results:
+        for data, (doc, docs, refs, tasks, orgs, problems, warnings, graph, entry) in results:
             report.documents += 1
             report.references += refs
             report.tasks += tasks
@@ -477,10 +486,14 @@ def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport
             documents.update(docs)
             with_text.add(doc)
             graphs.append(graph)
+            if index is not None:
+                index.add(entry)
             yield data
         if curated_rg is not None:
             documents.update(curated_rg.document_iris())
             graphs.append(curated_rg.graph)
+            if index is not None:
+                index.add(_index_entry(curated_rg))
             yield curated_rg.nquads(links=True).encode("utf-8")
 
     incremental = replace is not None
@@ -494,9 +507,12 @@ def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport
         with store_mod.writing(store_path, fresh=not incremental) as w:
             old_edges: set = set()
             old_documents: set = set()
+            index = w.open_index(replace=incremental)
             if incremental:
                 graph_iris = list(replace) + ([curated_rg.graph] if curated_rg is not None else [])
                 old_edges, old_documents = bulk.drop_graphs(w, graph_iris, drop_sources)
+                if index is not None:
+                    index.drop(graph_iris, drop_sources)
             bulk.load_nquads(w, chunks(_imap(pool, _record_quads, items, chunk=8)))
             if incremental:
                 bulk.settle_derived(w, old_edges, old_documents | documents)
