@@ -35,6 +35,7 @@ import re
 from collections import defaultdict
 
 from .errors import QueryError, UnknownDocument
+from .lineage_index import LEVEL_ORDER, task_level
 from .vocab import DKG_NS, DOCUMENT_CLASSES
 
 __all__ = ["lineage", "lineage_graph", "select_edges", "node_attributes", "edge_evidence", "build_digraph",
@@ -42,7 +43,6 @@ __all__ = ["lineage", "lineage_graph", "select_edges", "node_attributes", "edge_
            "DEFAULT_RELATIONS", "BATCH"]
 
 BATCH = 400
-LEVEL_ORDER = {"central": 0, "province": 1, "district": 2, "commune": 3}
 DEFAULT_RELATIONS = ("implements", "based_on", "cites")
 
 # relation name (JSON) -> (property local name in dkg:, Vietnamese label, English label)
@@ -628,12 +628,9 @@ def _task_levels(G) -> None:
     for t, data in G.nodes(data=True):
         if data.get("kind") != "task":
             continue
-        levels = [G.nodes[o].get("level") for o in G.successors(t)
-                  if G.nodes[o].get("kind") == "organisation" and G.nodes[o].get("level") in LEVEL_ORDER]
-        if not levels:
-            levels = [G.nodes[d].get("level") for d in G.predecessors(t)
-                      if G.edges[d, t]["relation"] == "has_task" and G.nodes[d].get("level") in LEVEL_ORDER]
-        data["level"] = max(levels, key=LEVEL_ORDER.get) if levels else None
+        data["level"] = task_level(
+            (G.nodes[o].get("level") for o in G.successors(t) if G.nodes[o].get("kind") == "organisation"),
+            (G.nodes[d].get("level") for d in G.predecessors(t) if G.edges[d, t]["relation"] == "has_task"))
 
 
 def walk_view(G):
@@ -780,12 +777,8 @@ def lineage_dict(store, root: str, *, direction: str = "down", depth: int | None
     for t, d in data.items():  # as `_task_levels`
         if d["kind"] != "task":
             continue
-        levels = [data[o].get("level") for o in successors[t]
-                  if data[o]["kind"] == "organisation" and data[o].get("level") in LEVEL_ORDER]
-        if not levels:
-            levels = [data[p].get("level") for p, rel in predecessors[t]
-                      if rel == "has_task" and data[p].get("level") in LEVEL_ORDER]
-        d["level"] = max(levels, key=LEVEL_ORDER.get) if levels else None
+        d["level"] = task_level((data[o].get("level") for o in successors[t] if data[o]["kind"] == "organisation"),
+                                (data[p].get("level") for p, rel in predecessors[t] if rel == "has_task"))
     sentences = _evidence(store, ix, strongest) if evidence else {}
     return _as_dict(root, direction, None, data.items(),
                     ((s, o, rel, sentences.get((s, rel, o))) for s, rel, o in strongest))

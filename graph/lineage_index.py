@@ -215,7 +215,8 @@ def node_dict(iri: str, facts: tuple | None, kind: str | None = None) -> dict:
 
 def task_level(organisation_levels, owner_levels) -> str | None:
     """A task's level: the most local level of the organisations it goes to, else its document's level."""
-    levels = [lv for lv in organisation_levels if lv in LEVEL_ORDER] or [lv for lv in owner_levels if lv in LEVEL_ORDER]
+    levels = [lv for lv in organisation_levels if lv in LEVEL_ORDER]
+    levels = levels or [lv for lv in owner_levels if lv in LEVEL_ORDER]
     return max(levels, key=LEVEL_ORDER.get) if levels else None
 
 
