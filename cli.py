@@ -413,7 +413,7 @@ def lineage(name, direction, depth, relations, level, evidence, fmt, store_path,
     store = connect(store_path, endpoint)
     options = dict(direction=direction, depth=depth, relations=relations, level=level, evidence=evidence)
     if fmt == "json":
-        out = click.get_text_stream("stdout")
+        out = click.get_binary_stream("stdout")
         out.writelines(lineage_json(store, name, **options))
         out.flush()
         return

@@ -9,9 +9,14 @@ microseconds from Python. The index keeps exactly what a lineage reads, already 
   the first sentence of that graph that states it (its evidence);
 - ``fact(gid, nid, ...)``: what each named graph says about each node a lineage shows (code, type, date,
   title, level, issuer name, task label and text, organisation name);
-- ``node(nid, ...)``: those facts merged over all graphs (the smallest value of each field, so the answer does
-  not depend on the order texts were read; for the code, the shortest), recomputed for the nodes a write
-  touched.
+- ``node(nid, ...)``: those facts merged over all graphs (the shortest value of each field, then the smallest,
+  so the answer does not depend on the order texts were read), recomputed for the nodes a write touched, with
+  each node's JSON as an answer shows it; ``node_rank``: every node's place in an answer, as one integer;
+- ``edge(s, o, p, start, sentence)``: the links merged over all graphs, one row each with its first sentence:
+  the rows a walk reads, merged again for the subjects a write touched.
+
+Names are resolved here too (`documents_numbered`): a resolution cited by 10,000 texts has its facts in 10,000
+graphs of the store, but one merged row here.
 
 It is derived from the same quads as the store and written in the same generation: ``db-X`` (the Oxigraph
 database) and ``db-X.lineage`` (this file) are made by one write and swapped together (`graph.store.writing`), so
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -33,7 +39,7 @@ from .vocab import DKG_NS, DOCUMENT_CLASSES, LINK_PROPERTIES, PREFIXES
 __all__ = ["SUFFIX", "IndexWriter", "LineageIndex", "graph_entry", "index_path", "build_from_store"]
 
 SUFFIX = ".lineage"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _RDF = PREFIXES["rdf"]
 _RDF_TYPE = _RDF + "type"
@@ -46,11 +52,12 @@ _TYPE_CLASSES = {DKG_NS + local for local, _vi, _en, _other in DOCUMENT_CLASSES}
 # The per-graph facts of a node, in column order: ``is_task``/``is_org`` are 0/1, the others text stored as
 # "<length:04d><value>" so that MIN picks the shortest value, then the smallest (``cls``: a document class IRI).
 FIELDS = ("is_task", "is_org", "cls", "code", "date", "title", "jurisdiction", "level", "source", "label",
-          "issuer", "task_label", "text", "name")
+          "issuer", "task_label", "text", "name", "number", "key")
 _PROPERTY_FIELD = {
     DKG_NS + "code": "code", DKG_NS + "date": "date", DKG_NS + "title": "title",
     DKG_NS + "jurisdiction": "jurisdiction", DKG_NS + "level": "level", DKG_NS + "sourceFile": "source",
     _RDFS_LABEL: "label", DKG_NS + "taskLabel": "task_label", DKG_NS + "text": "text", DKG_NS + "name": "name",
+    DKG_NS + "number": "number", DKG_NS + "identityKey": "key",
 }
 _FIELD_INDEX = {f: i for i, f in enumerate(FIELDS)}
 
@@ -62,6 +69,9 @@ CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, {", ".join(
 CREATE TABLE fact(gid INTEGER NOT NULL, nid INTEGER NOT NULL, {", ".join(FIELDS)});
 CREATE TABLE link(gid INTEGER NOT NULL, s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL,
                   start INTEGER, sentence TEXT);
+CREATE TABLE edge(s INTEGER NOT NULL, o INTEGER NOT NULL, p INTEGER NOT NULL, start INTEGER, sentence TEXT,
+                  PRIMARY KEY (s, o, p)) WITHOUT ROWID;
+CREATE TABLE node_rank(nid INTEGER PRIMARY KEY, rank INTEGER NOT NULL);
 """
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS fact_nid ON fact(nid);
@@ -69,7 +79,16 @@ CREATE INDEX IF NOT EXISTS fact_gid ON fact(gid);
 CREATE INDEX IF NOT EXISTS link_o ON link(o, p);
 CREATE INDEX IF NOT EXISTS link_s ON link(s, p, o);
 CREATE INDEX IF NOT EXISTS link_gid ON link(gid);
+CREATE INDEX IF NOT EXISTS edge_o ON edge(o, p, s);
+CREATE INDEX IF NOT EXISTS node_number ON node(number);
 """
+# One row per distinct link over all graphs, with its first sentence: the rows a walk reads.
+_MERGE_EDGES = ("INSERT INTO edge SELECT s, o, p, CAST(substr(b, 1, 12) AS INTEGER), substr(b, 13) FROM "
+                "(SELECT s, o, p, MIN(printf('%012d', coalesce(start, 0)) || sentence) AS b FROM link {where} "
+                "GROUP BY s, o, p)")
+# An IRI JSON writes as it is, between quotes (bytes): no quote, backslash or control character.
+_PLAIN_IRI = re.compile(rb'^[^"\\\x00-\x1f]*$').match
+_CHUNK = 5000  # nodes or edges per piece of an answer's text
 _MERGE = ("SELECT nid, MAX(is_task) AS is_task, MAX(is_org) AS is_org, "
           + ", ".join(f"MIN({f}) AS {f}" for f in FIELDS[2:]) + " FROM fact {where} GROUP BY nid")
 
@@ -244,6 +263,7 @@ class IndexWriter:
         self.path = Path(path)
         self.fresh = base is None
         self.touched: set[int] = set()
+        self.touched_subjects: set[int] = set()  # whose links changed: their `edge` rows are merged again
         self._nids: dict[str, int] = {}
         self.db = None
         with _writing(self.path):
@@ -284,6 +304,8 @@ class IndexWriter:
         marks = list(gids)
         self.touched.update(nid for (nid,) in self._select("SELECT DISTINCT nid FROM fact WHERE gid IN ({})",
                                                            marks))
+        self.touched_subjects.update(nid for (nid,) in self._select("SELECT DISTINCT s FROM link WHERE gid IN ({})",
+                                                                    marks))
         for table in ("fact", "link", "graph"):
             for i in range(0, len(marks), 500):
                 part = marks[i:i + 500]
@@ -310,6 +332,7 @@ class IndexWriter:
                             ((gid, nid[s], p, nid[o], start, sentence) for s, p, o, start, sentence in links))
         if not self.fresh:
             self.touched.update(nid[n] for n, _f in facts)
+            self.touched_subjects.update(nid[s] for s, *_rest in links)
 
     def finish(self) -> None:
         """Merge the facts of the touched nodes (all nodes for a fresh index), build the indexes, close."""
@@ -324,9 +347,14 @@ class IndexWriter:
         columns = ", ".join(FIELDS)
         if self.fresh:
             db.execute(f"CREATE TEMP TABLE merged AS {_MERGE.format(where='')}")
+            db.execute(_MERGE_EDGES.format(where=""))
         else:
             db.execute("CREATE TEMP TABLE touched(nid INTEGER PRIMARY KEY)")
             db.executemany("INSERT INTO touched VALUES (?)", ((n,) for n in self.touched))
+            db.execute("CREATE TEMP TABLE touched_subject(nid INTEGER PRIMARY KEY)")
+            db.executemany("INSERT INTO touched_subject VALUES (?)", ((n,) for n in self.touched_subjects))
+            db.execute("DELETE FROM edge WHERE s IN (SELECT nid FROM touched_subject)")
+            db.execute(_MERGE_EDGES.format(where="WHERE s IN (SELECT nid FROM touched_subject)"))
             db.execute(f"CREATE TEMP TABLE merged AS "
                        f"{_MERGE.format(where='WHERE nid IN (SELECT nid FROM touched)')}")
             db.execute(f"UPDATE node SET ({columns}) = ({', '.join(['NULL'] * len(FIELDS))}) "
@@ -334,6 +362,10 @@ class IndexWriter:
         db.execute(f"UPDATE node SET ({columns}) = ({', '.join('m.' + f for f in FIELDS)}) "
                    "FROM merged AS m WHERE m.nid = node.nid")
         self._shape_nodes(touched_only=not self.fresh)
+        # The order of every node in an answer, as one integer (an answer sorts integers, not five keys).
+        db.execute("DELETE FROM node_rank")
+        db.execute("INSERT INTO node_rank SELECT nid, ROW_NUMBER() OVER "
+                   "(ORDER BY kind_order, level_order, sort_date, sort_code, iri) FROM node")
         db.execute("COMMIT")
         db.execute("ANALYZE")
         db.close()
@@ -466,11 +498,11 @@ class LineageIndex:
     def links_to(self, objects, predicates) -> list[tuple[int, int, int]]:
         """Distinct ``(s, p, o)`` links whose object is one of ``objects`` (node ids), by ``predicates`` (codes)."""
         preds = ",".join(str(int(p)) for p in predicates)
-        return list(set(self._many(f"SELECT s, p, o FROM link WHERE o IN ({{}}) AND p IN ({preds})", objects)))
+        return list(self._many(f"SELECT s, p, o FROM edge WHERE o IN ({{}}) AND p IN ({preds})", objects))
 
     def links_from(self, subjects, predicates) -> list[tuple[int, int, int]]:
         preds = ",".join(str(int(p)) for p in predicates)
-        return list(set(self._many(f"SELECT s, p, o FROM link WHERE s IN ({{}}) AND p IN ({preds})", subjects)))
+        return list(self._many(f"SELECT s, p, o FROM edge WHERE s IN ({{}}) AND p IN ({preds})", subjects))
 
     def nodes(self, nids) -> dict[int, tuple]:
         """The merged facts of nodes (`FIELDS` order), by id."""
@@ -481,56 +513,80 @@ class LineageIndex:
         """The first sentence stating each link ``(s, p, o)`` over all graphs, as its rank ``(start, sentence)``
         (the smallest wins)."""
         wanted = set(triples)
-        best: dict[tuple, tuple] = {}
-        for s, p, o, start, sentence in self._many("SELECT s, p, o, start, sentence FROM link WHERE s IN ({}) "
-                                                   "AND sentence IS NOT NULL", {t[0] for t in wanted}):
-            key = (s, p, o)
-            if key in wanted:
-                rank = (start or 0, sentence)
-                if key not in best or rank < best[key]:
-                    best[key] = rank
-        return best
+        return {(s, p, o): (start or 0, sentence)
+                for s, o, p, start, sentence in self._many("SELECT s, o, p, start, sentence FROM edge WHERE s IN ({}) "
+                                                           "AND sentence IS NOT NULL", {t[0] for t in wanted})
+                if (s, p, o) in wanted}
+
+    def documents_numbered(self, numbers) -> list[dict]:
+        """The merged facts (`FIELDS`, values decoded) of the nodes whose number is one of ``numbers``, with
+        their ``iri``: the candidates of a name, read in one look-up, however many texts cite them."""
+        keys = [f"{len(n):04d}{n}" for n in numbers]
+        rows = self._many(f"SELECT iri, {', '.join(FIELDS)} FROM node WHERE number IN ({{}})", keys)
+        return [{"iri": iri, **dict(zip(FIELDS, map(_value, facts)))} for iri, *facts in rows]
 
     def answer_json(self, root: int, edges, *, head: str, relations: tuple, properties: dict, evidence: bool):
-        """The text of a lineage answer (`graph.lineage.json_chunks`' layout) for the id edges ``(s, relation,
-        o)`` of a walk from node ``root``, joined and ordered by SQLite from the precomputed node JSON: one edge
-        per pair of nodes, the strongest of ``relations`` (strongest first), with the first sentence of its
-        ``properties[relation]`` (link codes) when ``evidence``. ``head`` opens the answer."""
+        """The UTF-8 text of a lineage answer (`graph.lineage.json_chunks`' layout and order) for the id edges
+        ``(s, relation, o)`` of a walk from node ``root``: one edge per pair of nodes, the strongest of
+        ``relations`` (strongest first), with the first sentence of its ``properties[relation]`` (link codes)
+        when ``evidence``. ``head`` opens the answer. Nodes come as stored (`IndexWriter._shape_nodes`), in the
+        order of `node_rank`; the text is made as bytes, never decoded and encoded again."""
+        import json
+
+        strength = {r: i for i, r in enumerate(relations)}
+        best: dict[tuple[int, int], int] = {}
+        for s, rel, o in edges:
+            r = strength[rel]
+            if best.get((s, o), 99) > r:
+                best[(s, o)] = r
+        nids = {root} | {n for pair in best for n in pair}
         db = self.db
-        rank = {r: i for i, r in enumerate(relations)}
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS walk_edge(s INTEGER, r INTEGER, o INTEGER)")
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS walk_node(nid INTEGER PRIMARY KEY)")
-        db.execute("DELETE FROM walk_edge")
-        db.execute("DELETE FROM walk_node")
-        db.executemany("INSERT INTO walk_edge VALUES (?, ?, ?)", ((s, rank[r], o) for s, r, o in edges))
-        db.execute("INSERT OR IGNORE INTO walk_node SELECT s FROM walk_edge UNION SELECT o FROM walk_edge")
-        db.execute("INSERT OR IGNORE INTO walk_node VALUES (?)", (root,))
-        yield head
-        yield '\n "nodes": [\n'
-        nodes = db.execute("SELECT n.json FROM walk_node w JOIN node n ON n.nid = w.nid "
-                           "ORDER BY n.nid != ?, n.kind_order, n.level_order, n.sort_date, n.sort_code, n.iri",
-                           (root,))
-        yield ",\n".join("  " + j for (j,) in nodes)
-        name = " ".join(f"WHEN {i} THEN '{r}'" for i, r in enumerate(relations))
-        if evidence:
-            sentence = ("(SELECT k.sentence FROM link k WHERE k.s = e.s AND k.o = e.o AND k.sentence IS NOT NULL "
-                        "AND k.p IN (SELECT p FROM walk_property WHERE r = e.r) "
-                        "ORDER BY coalesce(k.start, 0), k.sentence LIMIT 1)")
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS walk_property(r INTEGER, p INTEGER)")
-            db.execute("DELETE FROM walk_property")
-            db.executemany("INSERT INTO walk_property VALUES (?, ?)",
-                           [(rank[r], p) for r in relations for p in properties.get(r, ())])
-        else:
-            sentence = "NULL"
-        rows = db.execute(
-            f"SELECT '  {{\"from\": ' || json_quote(a.iri) || ', \"to\": ' || json_quote(b.iri) || "
-            f"', \"relation\": \"' || (CASE e.r {name} END) || '\", \"evidence\": ' || json_quote({sentence}) || '}}' "
-            "FROM (SELECT s, o, MIN(r) AS r FROM walk_edge GROUP BY s, o) e "
-            "JOIN node a ON a.nid = e.s JOIN node b ON b.nid = e.o "
-            f"ORDER BY a.iri, (CASE e.r {name} END), b.iri")
-        yield '],\n "edges": ['
-        first = True
-        for (line,) in rows:
-            yield ("\n" if first else ",\n") + line
-            first = False
-        yield "]}\n"
+        db.text_factory = bytes
+        try:
+            # ids in order: the look-ups walk the file forwards
+            rows = list(self._many("SELECT n.nid, k.rank, n.iri, n.json FROM node n JOIN node_rank k "
+                                   "ON k.nid = n.nid WHERE n.nid IN ({})", sorted(nids)))
+            rows.sort(key=lambda row: -1 if row[0] == root else row[1])
+            position = {row[0]: i for i, row in enumerate(rows)}
+            if _PLAIN_IRI(b"".join(iri for _n, _r, iri, _j in rows)):
+                quoted = {nid: b'"%s"' % iri for nid, _r, iri, _j in rows}
+            else:
+                quoted = {nid: json.dumps(iri.decode(), ensure_ascii=False).encode() for nid, _r, iri, _j in rows}
+            yield head.encode()
+            yield b'\n "nodes": [\n'
+            for i in range(0, len(rows), _CHUNK):
+                yield (b",\n" if i else b"") + b",\n".join([b"  " + j for _n, _r, _i, j in rows[i:i + _CHUNK]])
+            del rows
+            sentences: dict[tuple[int, int], tuple] = {}
+            if evidence:
+                followed = [set(properties.get(rel, ())) for rel in relations]
+                for s, o, p, start, sentence in self._many("SELECT s, o, p, start, sentence FROM edge WHERE s IN ({}) "
+                                                           "AND sentence IS NOT NULL", sorted({s for s, _o in best})):
+                    r = best.get((s, o))
+                    if r is None or p not in followed[r]:
+                        continue
+                    rank = (start or 0, sentence)
+                    if (s, o) not in sentences or rank < sentences[(s, o)]:
+                        sentences[(s, o)] = rank
+            names = [f', "relation": "{rel}", "evidence": '.encode() for rel in relations]
+            encoded: dict[bytes, bytes] = {}
+
+            def said(pair) -> bytes:
+                found = sentences.get(pair)
+                if found is None:
+                    return b"null"
+                text = found[1]
+                if text not in encoded:
+                    encoded[text] = json.dumps(text.decode(), ensure_ascii=False).encode()
+                return encoded[text]
+
+            width = len(position)
+            order = sorted(best, key=lambda pair: position[pair[0]] * width + position[pair[1]])
+            yield b'],\n "edges": [' + (b"\n" if order else b"")
+            for i in range(0, len(order), _CHUNK):
+                yield (b",\n" if i else b"") + b",\n".join([
+                    b'  {"from": ' + quoted[s] + b', "to": ' + quoted[o] + names[best[(s, o)]] + said((s, o))
+                    + b"}" for s, o in order[i:i + _CHUNK]])
+            yield b"]}\n"
+        finally:
+            db.text_factory = str

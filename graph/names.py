@@ -85,40 +85,62 @@ def candidates(store, name: str) -> list[Candidate]:
             return []
         return [Candidate(name, None, None, None, None, None, None)] if _holds(store, name) else []
     type_local, number, code, year = _parse(name)
-    found: dict[str, Candidate] = {}
     if number:
-        nodes: list[str] = []
-        for form in dict.fromkeys((number, number.lstrip("0") or "0", number.zfill(2))):
-            nodes.extend(store.subjects(_NUMBER, ox.Literal(form)))
-        for node in dict.fromkeys(nodes):
-            facts = store.describe(node)
-            codes = [v.value for v in facts.get(_CODE, [])]
-            if code and not any(_code_form(c) == _code_form(code) for c in codes):
+        found = []
+        for c in _numbered(store, dict.fromkeys((number, number.lstrip("0") or "0", number.zfill(2)))):
+            codes = c.pop("codes")
+            if code and not any(_code_form(v) == _code_form(code) for v in codes):
                 continue
-            classes = [v.value[len(DKG_NS):] for v in facts.get(_TYPE, []) if v.value.startswith(DKG_NS)]
-            cls = classes[0] if classes else None
-            if type_local and cls != type_local:
+            if type_local and c["type"] != type_local:
                 continue
-            date = _first(facts, _DATE)
-            if year and not (date or "").startswith(year):
+            if year and not (c["date"] or "").startswith(year):
                 continue
-            issuer = None
-            if facts.get(_ISSUED):
-                issuer = _first(store.describe(sorted(v.value for v in facts[_ISSUED])[0]), _NAME)
-            label = next((vi for local, vi, _e, _o in DOCUMENT_CLASSES if local == cls), cls)
-            key = _first(facts, _KEY)
-            found[node] = Candidate(node, codes[0] if codes else None, label, date, issuer, _first(facts, _JURIS),
-                                    key.split("|")[0] if key else None)
-        return sorted(found.values(), key=lambda c: (c.date or "", c.iri))
+            c["type"] = next((vi for local, vi, _e, _o in DOCUMENT_CLASSES if local == c["type"]), c["type"])
+            found.append(Candidate(**c))
+        return sorted(found, key=lambda c: (c.date or "", c.iri))
     from .resolve import canonical_org_name
 
     wanted = fold(canonical_org_name(name)[0])
+    found: dict[str, Candidate] = {}
     for node in store.subjects(_TYPE, ox.NamedNode(_ORG)):
         names = [v.value for v in store.describe(node).get(_NAME, [])]
         if any(fold(n) == wanted for n in names):
             scope = node.rstrip("/").split("/")[-2]
             found[node] = Candidate(node, None, "Tổ chức", None, names[0], None, scope)
     return sorted(found.values(), key=lambda c: c.iri)
+
+
+def _numbered(store, numbers) -> list[dict]:
+    """The documents numbered one of ``numbers``, as `Candidate` fields plus ``codes`` (all codes stated): read
+    off the lineage index when the store has one (its merged facts: one look-up, however many texts cite a
+    document), else from the store's quads."""
+    from .lineage_index import LineageIndex
+
+    ix = LineageIndex.of_store(store)
+    if ix is not None:
+        return [{"iri": f["iri"], "codes": [f["code"]] if f["code"] else [], "code": f["code"],
+                 "type": f["cls"][len(DKG_NS):] if (f["cls"] or "").startswith(DKG_NS) else None,
+                 "date": f["date"], "issuer": f["issuer"], "jurisdiction": f["jurisdiction"],
+                 "scope": f["key"].split("|")[0] if f["key"] else None}
+                for f in ix.documents_numbered(numbers) if not f["is_task"] and not f["is_org"]]
+    import pyoxigraph as ox
+
+    nodes: list[str] = []
+    for form in numbers:
+        nodes.extend(store.subjects(_NUMBER, ox.Literal(form)))
+    out = []
+    for node in dict.fromkeys(nodes):
+        facts = store.describe(node)
+        codes = [v.value for v in facts.get(_CODE, [])]
+        classes = [v.value[len(DKG_NS):] for v in facts.get(_TYPE, []) if v.value.startswith(DKG_NS)]
+        issuer = None
+        if facts.get(_ISSUED):
+            issuer = _first(store.describe(sorted(v.value for v in facts[_ISSUED])[0]), _NAME)
+        key = _first(facts, _KEY)
+        out.append({"iri": node, "codes": codes, "code": codes[0] if codes else None,
+                    "type": classes[0] if classes else None, "date": _first(facts, _DATE), "issuer": issuer,
+                    "jurisdiction": _first(facts, _JURIS), "scope": key.split("|")[0] if key else None})
+    return out
 
 
 def _holds(store, node: str) -> bool:

@@ -108,7 +108,7 @@ def test_formats_parse(corpus_store, fmt):
     result = run(corpus_store, "12-NQ/TW", "--format", fmt)
     assert result.exit_code == 0, result.output
     if fmt == "json":
-        data = json.loads(result.output)
+        data = json.loads(result.stdout)
         assert set(data) >= {"root", "nodes", "edges"}
         assert check_lineage(data)["root"] == data["root"]
         assert {"id", "kind", "code", "type", "level", "date", "issuer", "label", "title", "source",

@@ -65,12 +65,32 @@ def test_the_json_written_from_the_index_is_the_answer(cascade, options):
     JSON: it must parse to the very answer `lineage` gives."""
     import json
 
-    store = open_read_only(cascade["store"])
+    store, plain = open_read_only(cascade["store"]), open_read_only(cascade["plain"])
     for root in cascade["sample"][:5] + cascade["tasks"][:2]:
         if root in cascade["tasks"] and options["direction"] == "down":
             continue
-        text = "".join(L.lineage_json(store, root, **options))
+        text = b"".join(L.lineage_json(store, root, **options)).decode()
         assert json.loads(text) == L.lineage(store, root, **options)
+        assert text == b"".join(L.lineage_json(plain, root, **options)).decode(), "the same text without index"
+
+
+def test_names_resolve_from_the_index_as_from_the_store(cascade):
+    """Names are looked up in the index's merged facts (one look-up, however many texts cite a document): the
+    candidates are those the store's own facts give, for every way of writing a name."""
+    from graph.names import candidates
+
+    store, plain = open_read_only(cascade["store"]), open_read_only(cascade["plain"])
+    names = []
+    for r in store.select("SELECT DISTINCT ?c ?n ?d WHERE { ?x dkg:code ?c ; dkg:number ?n ; dkg:date ?d }")[:12]:
+        names += [r["c"], r["c"].lower(), f"{r['c']} {r['d'][:4]}", r["n"], f"Kế hoạch {r['n']}", f"ke hoach {r['n']}"]
+    assert names
+    found = 0
+    for name in names:
+        got, expected = candidates(store, name), candidates(plain, name)
+        assert [c.iri for c in got] == [c.iri for c in expected], name
+        assert [(c.code, c.type, c.date) for c in got] == [(c.code, c.type, c.date) for c in expected], name
+        found += bool(got)
+    assert found >= len(names) // 2
 
 
 @pytest.mark.parametrize("options", OPTIONS)

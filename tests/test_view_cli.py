@@ -79,7 +79,7 @@ def test_bundled_lineage_page_draws_levels_top_to_bottom_offline(corpus_store, t
     lineage = run("lineage", "12-NQ/TW", "--format", "json", "--store", str(corpus_store))
     import json
 
-    data = json.loads(lineage.output)
+    data = json.loads(lineage.stdout)
     driver = headless_chromium(tmp_path / "profile")
     try:
         driver.get(out.as_uri())
