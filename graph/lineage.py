@@ -337,75 +337,58 @@ def _index_edges(ix, root: str, *, direction: str, depth: int | None, relations)
 
 
 def _index_edge_ids(ix, root_id: int, *, direction: str, depth: int | None, relations) -> set[tuple[int, str, int]]:
-    """`select_edges` on the index, with node ids."""
+    """`select_edges` on the index, with node ids: down inside SQLite, up (a few documents) step by step."""
     from .lineage_index import PREDICATE_CODE
 
+    if direction == "down":
+        _walk_down(ix, root_id, depth, relations)
+        return {(s, _RANKED[r], o) for s, r, o in ix.walked()}
     props = [PREDICATE_CODE[DKG_NS + p] for p in _properties(relations)]
+    relation_of = {PREDICATE_CODE[p]: rel for p, rel in _BY_PROPERTY.items() if p in PREDICATE_CODE}
+    if direction != "up":
+        raise QueryError(f"unknown direction {direction!r}: expected 'down' or 'up'")
     code = {name: PREDICATE_CODE[DKG_NS + local] for name, (local, _vi, _en) in RELATIONS.items()
             if DKG_NS + local in PREDICATE_CODE}
-    relation_of = {PREDICATE_CODE[p]: rel for p, rel in _BY_PROPERTY.items() if p in PREDICATE_CODE}
     edges: set = set()
     seen = {root_id}
     frontier = [root_id]
     rounds = 0
-    if direction == "down":
-        while frontier and (depth is None or rounds < depth):
-            rows = ix.links_to(frontier, props)
-            owners: dict[int, list[int]] = defaultdict(list)
-            for d, _p, t in ix.links_to({s for s, _p, _o in rows}, [code["has_task"]]):
-                owners[t].append(d)
-            found = []
-            for s, p, o in rows:
-                for doc in owners.get(s) or [None]:
-                    if doc is not None:
-                        edges.add((s, "implements", o))
-                        edges.add((doc, "has_task", s))
-                    else:
-                        edges.add((s, relation_of[p], o))
-                        doc = s
-                    if doc not in seen:
-                        seen.add(doc)
-                        found.append(doc)
-            frontier = found
-            rounds += 1
-        follow = code["implements"] in props
-        tasks: dict[int, int] = {}
-        for d, _p, t in ix.links_from(seen, [code["has_task"]]):
+    if ix.nodes([root_id]).get(root_id, (0,))[0]:  # a task: its document stands above it
+        for d, _p, t in ix.links_to([root_id], [code["has_task"]]):
             edges.add((d, "has_task", t))
-            tasks[t] = d
-        wanted = [code[r] for r in ("assigns_to", "lead", "cooperating", "implements", "guides")]
-        for t, p, o in ix.links_from(tasks, wanted):
-            rel = relation_of[p]
-            if rel in ("implements", "guides"):
-                if follow and o in seen:
-                    edges.add((t, "implements", o))
+    task_props = [code["implements"], code["guides"]] if code["implements"] in props else []
+    while frontier and (depth is None or rounds < depth):
+        found = []
+        rows = [(s, p, o, None) for s, p, o in ix.links_from(frontier, props)]
+        if task_props:
+            owner = {t: d for d, _p, t in ix.links_from(frontier, [code["has_task"]])}
+            rows += [(owner[t], code["implements"], o, t) for t, _p, o in ix.links_from(owner, task_props)]
+        for s, p, o, task in rows:
+            if task is not None:
+                edges.add((s, "has_task", task))
+                edges.add((task, "implements", o))
             else:
-                edges.add((t, rel, o))
-    elif direction == "up":
-        if ix.nodes([root_id]).get(root_id, (0,))[0]:  # a task: its document stands above it
-            for d, _p, t in ix.links_to([root_id], [code["has_task"]]):
-                edges.add((d, "has_task", t))
-        task_props = [code["implements"], code["guides"]] if code["implements"] in props else []
-        while frontier and (depth is None or rounds < depth):
-            found = []
-            rows = [(s, p, o, None) for s, p, o in ix.links_from(frontier, props)]
-            if task_props:
-                owner = {t: d for d, _p, t in ix.links_from(frontier, [code["has_task"]])}
-                rows += [(owner[t], code["implements"], o, t) for t, _p, o in ix.links_from(owner, task_props)]
-            for s, p, o, task in rows:
-                if task is not None:
-                    edges.add((s, "has_task", task))
-                    edges.add((task, "implements", o))
-                else:
-                    edges.add((s, relation_of[p], o))
-                if o not in seen:
-                    seen.add(o)
-                    found.append(o)
-            frontier = found
-            rounds += 1
-    else:
-        raise QueryError(f"unknown direction {direction!r}: expected 'down' or 'up'")
+                edges.add((s, relation_of[p], o))
+            if o not in seen:
+                seen.add(o)
+                found.append(o)
+        frontier = found
+        rounds += 1
     return edges
+
+
+# Relations from the strongest to the weakest: the one kept when two nodes are linked twice.
+_RANKED = sorted(_STRENGTH, key=_STRENGTH.get)
+
+
+def _walk_down(ix, root_id: int, depth: int | None, relations) -> None:
+    """`graph.lineage_index.LineageIndex.walk_down` with the links ``relations`` follow; its edges are ranked by
+    `_STRENGTH` (`_RANKED` names them)."""
+    from .lineage_index import PREDICATE_CODE
+
+    ix.walk_down(root_id, [PREDICATE_CODE[DKG_NS + p] for p in _properties(relations)], depth=depth,
+                 ranks={PREDICATE_CODE[p]: _STRENGTH[rel] for p, rel in _BY_PROPERTY.items() if p in PREDICATE_CODE},
+                 task_rank=_STRENGTH["implements"], has_task_rank=_STRENGTH["has_task"])
 
 
 def _index_attributes(ix, nodes, kinds: dict) -> dict[str, dict]:
@@ -799,14 +782,18 @@ def lineage_json(store, name: str, *, direction: str = "down", depth: int | None
                                          level=level, evidence=evidence)):
             yield chunk.encode()
         return
-    edges = _index_edge_ids(ix, root_id, direction=direction, depth=depth, relations=tuple(relations))
-    order = sorted(_STRENGTH, key=_STRENGTH.get)
+    if direction == "down":
+        _walk_down(ix, root_id, depth, tuple(relations))
+        edges = None  # left in SQLite
+    else:
+        edges = [(s, _STRENGTH[rel], o) for s, rel, o in
+                 _index_edge_ids(ix, root_id, direction=direction, depth=depth, relations=tuple(relations))]
     properties = {r: [PREDICATE_CODE[DKG_NS + RELATIONS[p][0]] for p in (("implements", "guides")
-                  if r == "implements" else (r,))] for r in order}
+                  if r == "implements" else (r,))] for r in _RANKED}
     import json
 
     head = json.dumps({"root": root, "direction": direction, "level": None}, ensure_ascii=False)[:-1] + ","
-    yield from ix.answer_json(root_id, edges, head=head, relations=tuple(order), properties=properties,
+    yield from ix.answer_json(root_id, edges, head=head, relations=tuple(_RANKED), properties=properties,
                               evidence=evidence)
 
 

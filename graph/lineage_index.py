@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -87,8 +86,6 @@ CREATE INDEX IF NOT EXISTS node_number ON node(number);
 _MERGE_EDGES = ("INSERT INTO edge SELECT s, o, p, CAST(substr(b, 1, 12) AS INTEGER), substr(b, 13) FROM "
                 "(SELECT s, o, p, MIN(printf('%012d', coalesce(start, 0)) || sentence) AS b FROM link {where} "
                 "GROUP BY s, o, p)")
-# An IRI JSON writes as it is, between quotes (bytes): no quote, backslash or control character.
-_PLAIN_IRI = re.compile(rb'^[^"\\\x00-\x1f]*$').match
 _CHUNK = 5000  # nodes or edges per piece of an answer's text
 _MERGE = ("SELECT nid, MAX(is_task) AS is_task, MAX(is_org) AS is_org, "
           + ", ".join(f"MIN({f}) AS {f}" for f in FIELDS[2:]) + " FROM fact {where} GROUP BY nid")
@@ -332,7 +329,7 @@ class IndexWriter:
         self.db.executemany("INSERT INTO link VALUES (?, ?, ?, ?, ?, ?)",
                             ((gid, nid[s], p, nid[o], start, sentence) for s, p, o, start, sentence in links))
         if not self.fresh:
-            self.touched.update(nid[n] for n, _f in facts)
+            self.touched.update(nid.values())  # new nodes too (named only by a link): each gets its answer JSON
             self.touched_subjects.update(nid[s] for s, *_rest in links)
 
     def finish(self) -> None:
@@ -528,68 +525,103 @@ class LineageIndex:
         rows = self._many(f"SELECT iri, {', '.join(FIELDS)} FROM node WHERE number IN ({{}})", keys)
         return [{"iri": iri, **dict(zip(FIELDS, map(_value, facts)))} for iri, *facts in rows]
 
-    def answer_json(self, root: int, edges, *, head: str, relations: tuple, properties: dict, evidence: bool):
-        """The UTF-8 text of a lineage answer (`graph.lineage.json_chunks`' layout and order) for the id edges
-        ``(s, relation, o)`` of a walk from node ``root``: one edge per pair of nodes, the strongest of
-        ``relations`` (strongest first), with the first sentence of its ``properties[relation]`` (link codes)
-        when ``evidence``. ``head`` opens the answer. Nodes come as stored (`IndexWriter._shape_nodes`), in the
-        order of `node_rank`; the text is made as bytes, never decoded and encoded again."""
-        import json
-
-        strength = {r: i for i, r in enumerate(relations)}
-        best: dict[tuple[int, int], int] = {}
-        for s, rel, o in edges:
-            r = strength[rel]
-            if best.get((s, o), 99) > r:
-                best[(s, o)] = r
-        nids = {root} | {n for pair in best for n in pair}
+    def walk_down(self, root: int, follow, *, depth: int | None, ranks: dict[int, int], task_rank: int,
+                  has_task_rank: int) -> None:
+        """Walk down from node ``root`` inside SQLite, into the temporary table ``walk_edge(s, r, o)`` (``r``: the
+        rank of the edge's relation, from ``ranks`` by link code): the documents (or their tasks) that point at
+        what was reached by a link of ``follow`` (codes), ``depth`` steps at most, then every task of the
+        documents reached, with the organisations it goes to and, when ``follow`` has ``implements``, the
+        documents reached it implements. A task's link up is an ``implements`` edge (``task_rank``)."""
         db = self.db
+        has_task, implements, guides = (PREDICATE_CODE[DKG_NS + p] for p in ("hasTask", "implements", "guides"))
+        roles = ",".join(str(PREDICATE_CODE[DKG_NS + p]) for p in ("assignsTo", "leadBy", "cooperatesWith"))
+        followed = ",".join(str(int(p)) for p in follow) or "NULL"
+        self._temp("walk_rank(p INTEGER PRIMARY KEY, r INTEGER)", ranks.items())
+        self._temp("reach(n INTEGER PRIMARY KEY, d INTEGER)")
+        self._temp("walk_edge(s INTEGER, r INTEGER, o INTEGER)")
+        step = (f"FROM r JOIN edge e ON e.o = r.n AND e.p IN ({followed}) "
+                f"LEFT JOIN edge h ON h.o = e.s AND h.p = {has_task}")
+        if depth is None:
+            db.execute(f"INSERT INTO reach WITH RECURSIVE r(n) AS (SELECT ? UNION SELECT coalesce(h.s, e.s) {step}) "
+                       "SELECT n, 0 FROM r", (root,))
+        else:
+            db.execute(f"INSERT INTO reach WITH RECURSIVE r(n, d) AS (SELECT ?, 0 UNION SELECT coalesce(h.s, e.s), "
+                       f"r.d + 1 {step} WHERE r.d < ?) SELECT n, MIN(d) FROM r GROUP BY n", (root, depth))
+        db.execute(f"INSERT INTO walk_edge SELECT e.s, CASE WHEN h.s IS NULL THEN k.r ELSE {int(task_rank)} END, e.o "
+                   f"FROM reach x JOIN edge e ON e.o = x.n AND e.p IN ({followed}) JOIN walk_rank k ON k.p = e.p "
+                   f"LEFT JOIN edge h ON h.o = e.s AND h.p = {has_task} WHERE x.d < ?",
+                   (depth if depth is not None else 1,))
+        db.execute(f"INSERT INTO walk_edge SELECT e.s, {int(has_task_rank)}, e.o FROM reach x "
+                   f"JOIN edge e ON e.s = x.n AND e.p = {has_task}")
+        up = (f" OR (e.p IN ({implements}, {guides}) AND e.o IN (SELECT n FROM reach))"
+              if implements in follow else "")
+        db.execute(f"INSERT INTO walk_edge SELECT e.s, CASE WHEN e.p IN ({implements}, {guides}) THEN "
+                   f"{int(task_rank)} ELSE k.r END, e.o FROM reach x JOIN edge h ON h.s = x.n AND h.p = {has_task} "
+                   f"JOIN edge e ON e.s = h.o JOIN walk_rank k ON k.p = e.p WHERE e.p IN ({roles}){up}")
+
+    def walked(self) -> set[tuple[int, int, int]]:
+        """The ``(s, rank, o)`` edges of the last `walk_down`."""
+        return set(self.db.execute("SELECT s, r, o FROM walk_edge"))
+
+    def _temp(self, table: str, rows=None) -> None:
+        """An empty temporary table (created once per connection), filled with ``rows``."""
+        name = table.split("(", 1)[0]
+        self.db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table}")
+        self.db.execute(f"DELETE FROM temp.{name}")
+        if rows is not None:
+            self.db.executemany(f"INSERT INTO temp.{name} VALUES ({','.join('?' * (table.count(',') + 1))})", rows)
+
+    def answer_json(self, root: int, edges, *, head: str, relations: tuple, properties: dict, evidence: bool):
+        """The UTF-8 text of a lineage answer (`graph.lineage.json_chunks`' layout and order) for the edges
+        ``(s, rank, o)`` of a walk from node ``root`` (``rank``: a position in ``relations``; None: those
+        `walk_down` left in SQLite). One edge per pair of nodes, the strongest (``relations`` go strongest first),
+        with the first sentence of the links of its ``properties[relation]`` (codes) when ``evidence``; ``head``
+        opens the answer. Nodes come as stored (`IndexWriter._shape_nodes`), in `node_rank` order, and the text
+        is put together by SQLite from them and the merged links, never decoded and encoded again."""
+        db = self.db
+        if edges is not None:
+            self._temp("walk_edge(s INTEGER, r INTEGER, o INTEGER)", edges)
+        db.execute("DROP TABLE IF EXISTS temp.best")
+        db.execute("CREATE TEMP TABLE best AS SELECT s, o, MIN(r) AS r FROM walk_edge GROUP BY s, o")
+        # every node's place in the answer (the root first), and the edges in the order of their nodes
+        self._temp("place(nid INTEGER PRIMARY KEY, pos INTEGER)")
+        db.execute("INSERT INTO place SELECT nid, CASE WHEN nid = ? THEN -1 ELSE rank END FROM node_rank "
+                   "WHERE nid IN (SELECT s FROM best UNION SELECT o FROM best UNION SELECT ?)", (root, root))
+        db.execute("CREATE INDEX IF NOT EXISTS temp.place_pos ON place(pos)")
+        db.execute("DROP TABLE IF EXISTS temp.ordered")
+        db.execute("CREATE TEMP TABLE ordered AS SELECT e.s, e.o, e.r FROM best e JOIN place x ON x.nid = e.s "
+                   "JOIN place y ON y.nid = e.o ORDER BY x.pos, y.pos")
+        if evidence:
+            self._temp("walk_property(r INTEGER, p INTEGER)",
+                       [(r, p) for r, rel in enumerate(relations) for p in properties.get(rel, ())])
+            sentence = ("(SELECT k.sentence FROM edge k JOIN walk_property w ON w.p = k.p AND w.r = e.r "
+                        "WHERE k.s = e.s AND k.o = e.o AND k.sentence IS NOT NULL ORDER BY k.start, k.sentence "
+                        "LIMIT 1)")
+        else:
+            sentence = "NULL"
+        name = " ".join(f"WHEN {i} THEN '{rel}'" for i, rel in enumerate(relations))
         db.text_factory = bytes
         try:
-            # ids in order: the look-ups walk the file forwards
-            rows = list(self._many("SELECT n.nid, k.rank, n.iri, n.json FROM shown n JOIN node_rank k "
-                                   "ON k.nid = n.nid WHERE n.nid IN ({})", sorted(nids)))
-            rows.sort(key=lambda row: -1 if row[0] == root else row[1])
-            position = {row[0]: i for i, row in enumerate(rows)}
-            if _PLAIN_IRI(b"".join(iri for _n, _r, iri, _j in rows)):
-                quoted = {nid: b'"%s"' % iri for nid, _r, iri, _j in rows}
-            else:
-                quoted = {nid: json.dumps(iri.decode(), ensure_ascii=False).encode() for nid, _r, iri, _j in rows}
             yield head.encode()
             yield b'\n "nodes": [\n'
-            for i in range(0, len(rows), _CHUNK):
-                yield (b",\n" if i else b"") + b",\n".join([b"  " + j for _n, _r, _i, j in rows[i:i + _CHUNK]])
-            del rows
-            sentences: dict[tuple[int, int], tuple] = {}
-            if evidence:
-                followed = [set(properties.get(rel, ())) for rel in relations]
-                for s, o, p, start, sentence in self._many("SELECT s, o, p, start, sentence FROM edge WHERE s IN ({}) "
-                                                           "AND sentence IS NOT NULL", sorted({s for s, _o in best})):
-                    r = best.get((s, o))
-                    if r is None or p not in followed[r]:
-                        continue
-                    rank = (start or 0, sentence)
-                    if (s, o) not in sentences or rank < sentences[(s, o)]:
-                        sentences[(s, o)] = rank
-            names = [f', "relation": "{rel}", "evidence": '.encode() for rel in relations]
-            encoded: dict[bytes, bytes] = {}
-
-            def said(pair) -> bytes:
-                found = sentences.get(pair)
-                if found is None:
-                    return b"null"
-                text = found[1]
-                if text not in encoded:
-                    encoded[text] = json.dumps(text.decode(), ensure_ascii=False).encode()
-                return encoded[text]
-
-            width = len(position)
-            order = sorted(best, key=lambda pair: position[pair[0]] * width + position[pair[1]])
-            yield b'],\n "edges": [' + (b"\n" if order else b"")
-            for i in range(0, len(order), _CHUNK):
-                yield (b",\n" if i else b"") + b",\n".join([
-                    b'  {"from": ' + quoted[s] + b', "to": ' + quoted[o] + names[best[(s, o)]] + said((s, o))
-                    + b"}" for s, o in order[i:i + _CHUNK]])
+            yield from self._lines("SELECT '  ' || n.json FROM place x JOIN shown n ON n.nid = x.nid ORDER BY x.pos")
+            yield b'],\n "edges": ['
+            yield from self._lines(
+                f"SELECT '  {{\"from\": ' || json_quote(a.iri) || ', \"to\": ' || json_quote(b.iri) || "
+                f"', \"relation\": \"' || (CASE e.r {name} END) || '\", \"evidence\": ' || json_quote({sentence}) "
+                "|| '}' FROM ordered e JOIN shown a ON a.nid = e.s JOIN shown b ON b.nid = e.o ORDER BY e.rowid",
+                first=b"\n")
             yield b"]}\n"
         finally:
             db.text_factory = str
+
+    def _lines(self, sql: str, first: bytes = b""):
+        """The one-column rows of ``sql`` (bytes) joined by ",\\n", in pieces; ``first`` comes before any."""
+        cursor = self.db.execute(sql)
+        sep = first
+        while True:
+            rows = cursor.fetchmany(_CHUNK)
+            if not rows:
+                return
+            yield sep + b",\n".join([line for (line,) in rows])
+            sep = b",\n"
