@@ -788,8 +788,9 @@ def lineage_json(store, name: str, *, direction: str = "down", depth: int | None
     else:
         edges = [(s, _STRENGTH[rel], o) for s, rel, o in
                  _index_edge_ids(ix, root_id, direction=direction, depth=depth, relations=tuple(relations))]
+    # the links whose sentences back each relation (a document's task is structure: no sentence)
     properties = {r: [PREDICATE_CODE[DKG_NS + RELATIONS[p][0]] for p in (("implements", "guides")
-                  if r == "implements" else (r,))] for r in _RANKED}
+                  if r == "implements" else (r,))] for r in _RANKED if r != "has_task"}
     import json
 
     head = json.dumps({"root": root, "direction": direction, "level": None}, ensure_ascii=False)[:-1] + ","

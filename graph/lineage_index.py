@@ -594,9 +594,10 @@ class LineageIndex:
         if evidence:
             self._temp("walk_property(r INTEGER, p INTEGER)",
                        [(r, p) for r, rel in enumerate(relations) for p in properties.get(rel, ())])
-            sentence = ("(SELECT k.sentence FROM edge k JOIN walk_property w ON w.p = k.p AND w.r = e.r "
-                        "WHERE k.s = e.s AND k.o = e.o AND k.sentence IS NOT NULL ORDER BY k.start, k.sentence "
-                        "LIMIT 1)")
+            said = ",".join(str(r) for r, rel in enumerate(relations) if properties.get(rel))
+            sentence = (f"CASE WHEN e.r IN ({said}) THEN (SELECT k.sentence FROM edge k JOIN walk_property w "
+                        "ON w.p = k.p AND w.r = e.r WHERE k.s = e.s AND k.o = e.o AND k.sentence IS NOT NULL "
+                        "ORDER BY k.start, k.sentence LIMIT 1) END")
         else:
             sentence = "NULL"
         name = " ".join(f"WHEN {i} THEN '{rel}'" for i, rel in enumerate(relations))
