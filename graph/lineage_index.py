@@ -11,7 +11,8 @@ microseconds from Python. The index keeps exactly what a lineage reads, already 
   title, level, issuer name, task label and text, organisation name);
 - ``node(nid, ...)``: those facts merged over all graphs (the shortest value of each field, then the smallest,
   so the answer does not depend on the order texts were read), recomputed for the nodes a write touched, with
-  each node's JSON as an answer shows it; ``node_rank``: every node's place in an answer, as one integer;
+  each node's JSON as an answer shows it (``shown``); ``node_rank``: every node's place in an answer, as one
+  integer, with its IRI;
 - ``edge(s, o, p, start, sentence)``: the links merged over all graphs, one row each with its first sentence:
   the rows a walk reads, merged again for the subjects a write touched.
 
@@ -65,13 +66,13 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE graph(gid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, source TEXT);
 CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, {", ".join(FIELDS)},
                   kind_order INTEGER, level_order INTEGER, sort_date TEXT, sort_code TEXT);
-CREATE TABLE shown(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE shown(nid INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE fact(gid INTEGER NOT NULL, nid INTEGER NOT NULL, {", ".join(FIELDS)});
 CREATE TABLE link(gid INTEGER NOT NULL, s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL,
                   start INTEGER, sentence TEXT);
 CREATE TABLE edge(s INTEGER NOT NULL, o INTEGER NOT NULL, p INTEGER NOT NULL, start INTEGER, sentence TEXT,
                   PRIMARY KEY (s, o, p)) WITHOUT ROWID;
-CREATE TABLE node_rank(nid INTEGER PRIMARY KEY, rank INTEGER NOT NULL);
+CREATE TABLE node_rank(nid INTEGER PRIMARY KEY, rank INTEGER NOT NULL, iri TEXT NOT NULL);
 """
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS fact_nid ON fact(nid);
@@ -363,7 +364,7 @@ class IndexWriter:
         # The order of every node in an answer, as one integer (an answer sorts integers, not five keys).
         db.execute("DELETE FROM node_rank")
         db.execute("INSERT INTO node_rank SELECT nid, ROW_NUMBER() OVER "
-                   "(ORDER BY kind_order, level_order, sort_date, sort_code, iri) FROM node")
+                   "(ORDER BY kind_order, level_order, sort_date, sort_code, iri), iri FROM node")
         db.execute("COMMIT")
         db.execute("ANALYZE")
         db.close()
@@ -408,12 +409,12 @@ class IndexWriter:
                     node["level"] = task_level(org_levels.get(nid, ()), owner_levels.get(nid, ()))
                 text = encode({"id": node["id"], **{f: node.get(f) for f in NODE_FIELDS},
                                **({"task_label": node.get("task_label")} if node["kind"] == "task" else {})})
-                out.append((nid, node["id"], text, KIND_ORDER.get(node["kind"], 3), LEVEL_ORDER.get(node["level"], 4),
+                out.append((nid, text, KIND_ORDER.get(node["kind"], 3), LEVEL_ORDER.get(node["level"], 4),
                             node["date"] or "", node["code"] or "", nid))
             db.executemany("UPDATE node SET kind_order = ?, level_order = ?, sort_date = ?, sort_code = ? "
-                           "WHERE nid = ?", [row[3:] for row in out])
+                           "WHERE nid = ?", [row[2:] for row in out])
             # apart from the facts: an answer reads 200,000 of these, and only these
-            db.executemany("INSERT OR REPLACE INTO shown VALUES (?, ?, ?)", [row[:3] for row in out])
+            db.executemany("INSERT OR REPLACE INTO shown VALUES (?, ?)", [row[:2] for row in out])
 
     def abandon(self) -> None:
         try:
@@ -584,8 +585,8 @@ class LineageIndex:
         db.execute("DROP TABLE IF EXISTS temp.best")
         db.execute("CREATE TEMP TABLE best AS SELECT s, o, MIN(r) AS r FROM walk_edge GROUP BY s, o")
         # every node's place in the answer (the root first), and the edges in the order of their nodes
-        self._temp("place(nid INTEGER PRIMARY KEY, pos INTEGER)")
-        db.execute("INSERT INTO place SELECT nid, CASE WHEN nid = ? THEN -1 ELSE rank END FROM node_rank "
+        self._temp("place(nid INTEGER PRIMARY KEY, pos INTEGER, iri TEXT)")
+        db.execute("INSERT INTO place SELECT nid, CASE WHEN nid = ? THEN -1 ELSE rank END, iri FROM node_rank "
                    "WHERE nid IN (SELECT s FROM best UNION SELECT o FROM best UNION SELECT ?)", (root, root))
         db.execute("CREATE INDEX IF NOT EXISTS temp.place_pos ON place(pos)")
         db.execute("DROP TABLE IF EXISTS temp.ordered")
@@ -610,7 +611,7 @@ class LineageIndex:
             yield from self._lines(
                 f"SELECT '  {{\"from\": ' || json_quote(a.iri) || ', \"to\": ' || json_quote(b.iri) || "
                 f"', \"relation\": \"' || (CASE e.r {name} END) || '\", \"evidence\": ' || json_quote({sentence}) "
-                "|| '}' FROM ordered e JOIN shown a ON a.nid = e.s JOIN shown b ON b.nid = e.o ORDER BY e.rowid",
+                "|| '}' FROM ordered e JOIN place a ON a.nid = e.s JOIN place b ON b.nid = e.o ORDER BY e.rowid",
                 first=b"\n")
             yield b"]}\n"
         finally:
