@@ -213,7 +213,7 @@ def _local(v: str | None) -> str | None:
 def node_dict(iri: str, facts: tuple | None, kind: str | None = None) -> dict:
     """A node of a lineage answer from its merged facts (`FIELDS` order, values as stored), as `graph.lineage`
     shapes nodes read from the store. ``kind`` as the lineage's edges tell it, else from the facts."""
-    f = [_value(v) for v in facts] if facts else [0, 0] + [None] * (len(FIELDS) - 2)
+    f = [v[4:] if v.__class__ is str else v for v in facts] if facts else [0, 0] + [None] * (len(FIELDS) - 2)
     get = dict(zip(FIELDS, f)).get
     kind = kind or ("task" if f[0] else "organisation" if f[1] else "document")
     node = {"id": iri, "kind": kind, "code": None, "type": None, "level": _local(get("level")), "date": None,
