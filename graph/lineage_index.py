@@ -13,8 +13,8 @@ microseconds from Python. The index keeps exactly what a lineage reads, already 
   so the answer does not depend on the order texts were read), recomputed for the nodes a write touched, with
   each node's JSON as an answer shows it (``shown``); ``node_rank``: every node's place in an answer, as one
   integer, with its IRI;
-- ``edge(s, o, p, start, sentence)``: the links merged over all graphs, one row each with its first sentence:
-  the rows a walk reads, merged again for the subjects a write touched.
+- ``edge(s, o, p, start, lid)``: the links merged over all graphs, one narrow row each pointing at the ``link``
+  row of its first sentence: the rows a walk reads, merged again for the subjects a write touched.
 
 Names are resolved here too (`documents_numbered`): a resolution cited by 10,000 texts has its facts in 10,000
 graphs of the store, but one merged row here.
@@ -66,11 +66,11 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE graph(gid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, source TEXT);
 CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, {", ".join(FIELDS)},
                   kind_order INTEGER, level_order INTEGER, sort_date TEXT, sort_code TEXT);
-CREATE TABLE shown(nid INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE shown(nid INTEGER PRIMARY KEY, json TEXT NOT NULL);  -- a line of an answer: "  {...}"
 CREATE TABLE fact(gid INTEGER NOT NULL, nid INTEGER NOT NULL, {", ".join(FIELDS)});
 CREATE TABLE link(gid INTEGER NOT NULL, s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL,
                   start INTEGER, sentence TEXT);
-CREATE TABLE edge(s INTEGER NOT NULL, o INTEGER NOT NULL, p INTEGER NOT NULL, start INTEGER, sentence TEXT,
+CREATE TABLE edge(s INTEGER NOT NULL, o INTEGER NOT NULL, p INTEGER NOT NULL, start INTEGER, lid INTEGER,
                   PRIMARY KEY (s, o, p)) WITHOUT ROWID;
 CREATE TABLE node_rank(nid INTEGER PRIMARY KEY, rank INTEGER NOT NULL, iri TEXT NOT NULL);
 """
@@ -83,10 +83,10 @@ CREATE INDEX IF NOT EXISTS link_gid ON link(gid);
 CREATE INDEX IF NOT EXISTS edge_o ON edge(o, p, s);
 CREATE INDEX IF NOT EXISTS node_number ON node(number);
 """
-# One row per distinct link over all graphs, with its first sentence: the rows a walk reads.
-_MERGE_EDGES = ("INSERT INTO edge SELECT s, o, p, CAST(substr(b, 1, 12) AS INTEGER), substr(b, 13) FROM "
-                "(SELECT s, o, p, MIN(printf('%012d', coalesce(start, 0)) || sentence) AS b FROM link {where} "
-                "GROUP BY s, o, p)")
+# One row per distinct link over all graphs, pointing at the link row of its first sentence (start, then text).
+_MERGE_EDGES = ("INSERT INTO edge SELECT s, o, p, CASE WHEN b IS NULL THEN NULL ELSE start END, "
+                "CASE WHEN b IS NULL THEN NULL ELSE lid END FROM (SELECT s, o, p, start, rowid AS lid, "
+                "MIN(printf('%012d', coalesce(start, 0)) || sentence) AS b FROM link {where} GROUP BY s, o, p)")
 _CHUNK = 5000  # nodes or edges per piece of an answer's text
 _MERGE = ("SELECT nid, MAX(is_task) AS is_task, MAX(is_org) AS is_org, "
           + ", ".join(f"MIN({f}) AS {f}" for f in FIELDS[2:]) + " FROM fact {where} GROUP BY nid")
@@ -407,7 +407,7 @@ class IndexWriter:
             for nid, node in nodes.items():
                 if node["kind"] == "task":
                     node["level"] = task_level(org_levels.get(nid, ()), owner_levels.get(nid, ()))
-                text = encode({"id": node["id"], **{f: node.get(f) for f in NODE_FIELDS},
+                text = "  " + encode({"id": node["id"], **{f: node.get(f) for f in NODE_FIELDS},
                                **({"task_label": node.get("task_label")} if node["kind"] == "task" else {})})
                 out.append((nid, text, KIND_ORDER.get(node["kind"], 3), LEVEL_ORDER.get(node["level"], 4),
                             node["date"] or "", node["code"] or "", nid))
@@ -515,8 +515,9 @@ class LineageIndex:
         (the smallest wins)."""
         wanted = set(triples)
         return {(s, p, o): (start or 0, sentence)
-                for s, o, p, start, sentence in self._many("SELECT s, o, p, start, sentence FROM edge WHERE s IN ({}) "
-                                                           "AND sentence IS NOT NULL", {t[0] for t in wanted})
+                for s, o, p, start, sentence in self._many("SELECT e.s, e.o, e.p, e.start, l.sentence FROM edge e "
+                                                           "JOIN link l ON l.rowid = e.lid WHERE e.s IN ({})",
+                                                           {t[0] for t in wanted})
                 if (s, p, o) in wanted}
 
     def documents_numbered(self, numbers) -> list[dict]:
@@ -596,9 +597,9 @@ class LineageIndex:
             self._temp("walk_property(r INTEGER, p INTEGER)",
                        [(r, p) for r, rel in enumerate(relations) for p in properties.get(rel, ())])
             said = ",".join(str(r) for r, rel in enumerate(relations) if properties.get(rel))
-            sentence = (f"CASE WHEN e.r IN ({said}) THEN (SELECT k.sentence FROM edge k JOIN walk_property w "
-                        "ON w.p = k.p AND w.r = e.r WHERE k.s = e.s AND k.o = e.o AND k.sentence IS NOT NULL "
-                        "ORDER BY k.start, k.sentence LIMIT 1) END")
+            sentence = (f"CASE WHEN e.r IN ({said}) THEN (SELECT l.sentence FROM edge k JOIN walk_property w "
+                        "ON w.p = k.p AND w.r = e.r JOIN link l ON l.rowid = k.lid WHERE k.s = e.s AND k.o = e.o "
+                        "ORDER BY k.start, l.sentence LIMIT 1) END")
         else:
             sentence = "NULL"
         name = " ".join(f"WHEN {i} THEN '{rel}'" for i, rel in enumerate(relations))
@@ -606,7 +607,7 @@ class LineageIndex:
         try:
             yield head.encode()
             yield b'\n "nodes": [\n'
-            yield from self._lines("SELECT '  ' || n.json FROM place x JOIN shown n ON n.nid = x.nid ORDER BY x.pos")
+            yield from self._lines("SELECT n.json FROM place x JOIN shown n ON n.nid = x.nid ORDER BY x.pos")
             yield b'],\n "edges": ['
             yield from self._lines(
                 f"SELECT '  {{\"from\": ' || json_quote(a.iri) || ', \"to\": ' || json_quote(b.iri) || "
