@@ -15,6 +15,7 @@ documents; `settle_derived` then removes the ``dkg:links`` edges no remaining gr
 from __future__ import annotations
 
 import io
+import os
 
 from .errors import StoreError
 
@@ -95,6 +96,118 @@ def _bulk_load(writer, chunks) -> None:
         raise StoreError(f"cannot load the quads into the store: {e}") from None
     if reader.error is not None:
         raise reader.error
+
+
+class BackgroundLoader:
+    """Bulk-loads N-Quads handed over chunk by chunk (`put`) in a thread of its own, through an OS pipe: the
+    loader reads the pipe as a file (``/dev/fd/N``), so it parses and sorts without ever taking the GIL while the
+    caller goes on with its own work (receiving the workers' quads, writing the lineage index).
+
+    Measured on 10,218 texts: fed from a Python iterator, the loader calls back into Python for every read, and
+    each side kept the other waiting for the GIL (a 3.4-million-quad load took 36 s instead of 21 s next to a
+    busy thread). The stream is cut into bulk_load calls of about ``segment_bytes`` as in `load_nquads`.
+
+    ``put`` each chunk (ending at a line end), then ``close`` (waits for the load, raises what it raised); on a
+    failure of the caller, ``abort`` (waits for the loader thread to end) before the database is dropped."""
+
+    def __init__(self, writer, segment_bytes: int = SEGMENT_BYTES // 2, overlap: int = 1):
+        import pyoxigraph as ox
+
+        from . import iri
+
+        try:  # see _bulk_load
+            ox.NamedNode(iri.base() + "x")
+        except ValueError as e:
+            raise StoreError(f"DKG_BASE {iri.base()!r} is not an IRI: {e}") from None
+        from collections import deque
+
+        self._writer, self._segment_bytes, self._overlap = writer, segment_bytes, overlap
+        self._thread = None  # the loader of the segment being written
+        self._finishing: deque = deque()  # loaders whose input is complete, still sorting and writing
+        self._pipe_in: int | None = None
+        self._taken = 0
+        self._errors: list[BaseException] = []
+
+    def _start(self) -> None:
+        import threading
+
+        while len(self._finishing) > self._overlap:
+            self._join(self._finishing.popleft())
+        read_end, self._pipe_in = os.pipe()
+        try:
+            import fcntl
+
+            fcntl.fcntl(self._pipe_in, _F_SETPIPE_SZ, 1 << 20)  # fewer wake-ups; the default 64 kB works too
+        except (ImportError, OSError):
+            pass
+        self._taken = 0
+        self._thread = threading.Thread(target=self._run, args=(read_end,), name="dkg-bulk-load", daemon=True)
+        self._thread.start()
+
+    def _run(self, read_end: int) -> None:
+        import pyoxigraph as ox
+
+        try:
+            self._writer.ox.bulk_load(path=f"/dev/fd/{read_end}", format=ox.RdfFormat.N_QUADS, lenient=True)
+        except (OSError, SyntaxError, ValueError) as e:
+            self._errors.append(StoreError(f"cannot load the quads into the store: {e}"))
+        except BaseException as e:
+            self._errors.append(e)
+        finally:
+            os.close(read_end)  # a writer still writing gets a broken pipe instead of waiting for ever
+
+    def put(self, chunk: bytes) -> None:
+        if self._thread is None:
+            self._start()
+        view = memoryview(chunk)
+        try:
+            while view:
+                view = view[os.write(self._pipe_in, view):]
+        except BrokenPipeError:
+            self.close()
+            raise StoreError("the bulk loader stopped before the end of the quads") from None
+        self._taken += len(chunk)
+        if self._taken >= self._segment_bytes:
+            self._end_segment()
+        if self._errors:
+            self.close()
+
+    def _end_segment(self) -> None:
+        """End of this segment's input: its loader goes on sorting and writing while the next one reads."""
+        if self._thread is not None:
+            os.close(self._pipe_in)
+            self._finishing.append(self._thread)
+            self._thread = self._pipe_in = None
+
+    def _join(self, thread) -> None:
+        thread.join()
+        if self._errors:
+            raise self._errors[0]
+
+    def close(self) -> None:
+        """Wait for every segment to be in the database; raise the first failure of a loader."""
+        self._end_segment()
+        try:
+            while self._finishing:
+                self._join(self._finishing.popleft())
+        finally:
+            for thread in self._finishing:
+                thread.join()
+            self._finishing.clear()
+
+    def abort(self) -> None:
+        try:
+            self.close()
+        except BaseException:
+            pass  # the caller's failure is the one to report
+
+
+_F_SETPIPE_SZ = 1031  # Linux fcntl: set a pipe's capacity
+
+
+def can_load_in_background() -> bool:
+    """True where a pipe can be opened by path (`BackgroundLoader`): Linux, the BSDs, macOS."""
+    return os.path.isdir("/dev/fd")
 
 
 def drop_graphs(writer, graphs, drop_sources=()) -> tuple[set, set]:

@@ -436,6 +436,12 @@ def _keep_record(outcome, records_dir: Path, claimed: dict, report: LoadReport, 
     return source, name, _key, spool.put(data), _graph, facts
 
 
+# Batches of phase 2 in flight: the bulk loader takes its input in bursts (it stops reading while it sorts), and
+# with a short window the workers sat idle during a burst and this process waited on them after it. About 64 kB
+# of N-Quads a record: 32 batches of 8 hold some 16 MB.
+PHASE2_WINDOW = 32
+
+
 def _record_quads(item):
     """Phase 2 for one record (in a worker): its N-Quads (UTF-8) and what the load report counts."""
     from .rdf import record_to_quads
@@ -513,7 +519,18 @@ def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport
                 old_edges, old_documents = bulk.drop_graphs(w, graph_iris, drop_sources)
                 if index is not None:
                     index.drop(graph_iris, drop_sources)
-            bulk.load_nquads(w, chunks(_imap(pool, _record_quads, items, chunk=8)))
+            quads = chunks(_imap(pool, _record_quads, items, chunk=8, window=PHASE2_WINDOW))
+            if bulk.can_load_in_background():
+                loader = bulk.BackgroundLoader(w)
+                try:
+                    for data in quads:
+                        loader.put(data)
+                except BaseException:
+                    loader.abort()
+                    raise
+                loader.close()
+            else:
+                bulk.load_nquads(w, quads)
             if incremental:
                 bulk.settle_derived(w, old_edges, old_documents | documents)
             else:
