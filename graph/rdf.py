@@ -85,7 +85,8 @@ def _object_nt(o) -> str:
     kind, value, extra = o
     if kind == "i":
         return f"<{value}>"
-    value = value.translate(_ESCAPES)
+    if "\\" in value or '"' in value or "\n" in value or "\r" in value:  # rare: translate is slow per character
+        value = value.translate(_ESCAPES)
     if kind == "l":
         return f'"{value}"@{extra}'
     if kind == "t":
@@ -185,12 +186,15 @@ def _sentences(text: str) -> tuple:
     return tuple((a, b, fold(text[a:b])) for a, b in spans)
 
 
+_fold_name = functools.lru_cache(maxsize=65536)(fold)  # the needles are organisation names, asked again and again
+
+
 def _sentence_with(text: str, needle: str | None) -> tuple[str, int, int]:
     """The sentence of ``text`` that mentions ``needle`` (case, diacritics and tone placement ignored), with its
     offsets; else the first sentence with words in it (not the item label "1.")."""
     spans = _sentences(text)
     if needle:
-        folded = fold(needle)
+        folded = _fold_name(needle)
         for a, b, folded_span in spans:
             if folded in folded_span:
                 return _trim(text, a, b)

@@ -530,7 +530,12 @@ class OrgId:
 
     @property
     def iri(self) -> str:
-        return iri.organisation(self.scope, fold(_expand_aliases(self.name)))
+        return _organisation_iri(iri.base(), self.scope, self.name)
+
+
+@functools.lru_cache(maxsize=65536)  # asked for every mention of a body: slugging its name again cost 5% of ingest
+def _organisation_iri(base: str, scope: str, name: str) -> str:
+    return iri.organisation(scope, fold(_expand_aliases(name)))
 
 
 _TONE_STYLE = (("uỷ", "ủy"), ("Uỷ", "Ủy"), ("UỶ", "ỦY"), ("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oạ", "ọa"),

@@ -304,6 +304,29 @@ def _finish_index(writer: Writer, new_dir: Path) -> None:
         build_from_store(writer.ox, index_path(new_dir))
 
 
+def _optimize_during(db, work) -> None:
+    """``db.optimize()`` (a compaction in RocksDB's own threads, without the GIL) while ``work`` runs in this thread:
+    measured at 10,218 texts, the compaction (5 s) and the lineage index's finish (8 s) took 13 s one after the other."""
+    import threading
+
+    failed: list[BaseException] = []
+
+    def optimize():
+        try:
+            db.optimize()
+        except BaseException as e:
+            failed.append(e)
+
+    thread = threading.Thread(target=optimize, name="dkg-optimize", daemon=True)
+    thread.start()
+    try:
+        work()
+    finally:
+        thread.join()
+    if failed:
+        raise failed[0]
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -379,8 +402,7 @@ def writing(store_path: str | os.PathLike = ".dkg", fresh: bool = False):
         try:
             yield writer
             db.flush()
-            db.optimize()
-            _finish_index(writer, new_dir)
+            _optimize_during(db, lambda: _finish_index(writer, new_dir))
         except BaseException:
             if writer.index is not None:
                 writer.index.abandon()
