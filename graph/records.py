@@ -265,23 +265,33 @@ def yaml_text(data, width: int | None = None) -> str:
 
 
 def _yaml_node(value):
+    return _yaml_node_maker()(value)
+
+
+@functools.cache
+def _yaml_node_maker():
+    """The node builder of `yaml_text`, with PyYAML's classes bound once (a record has a few hundred nodes)."""
     from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-    if isinstance(value, str):
-        return ScalarNode("tag:yaml.org,2002:str", value)
-    if value is None:
-        return ScalarNode("tag:yaml.org,2002:null", "null")
-    if isinstance(value, dict):
-        return MappingNode("tag:yaml.org,2002:map",
-                           [(ScalarNode("tag:yaml.org,2002:str", k), _yaml_node(v)) for k, v in value.items()],
-                           flow_style=False)
-    if isinstance(value, (list, tuple)):
-        return SequenceNode("tag:yaml.org,2002:seq", [_yaml_node(v) for v in value], flow_style=not value or None)
-    if isinstance(value, bool):
-        return ScalarNode("tag:yaml.org,2002:bool", "true" if value else "false")
-    if isinstance(value, int):
-        return ScalarNode("tag:yaml.org,2002:int", str(value))
-    raise TypeError(f"not record data: {type(value).__name__}")
+    str_tag, map_tag, seq_tag = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+    def node(value):
+        if isinstance(value, str):
+            return ScalarNode(str_tag, value)
+        if value is None:
+            return ScalarNode("tag:yaml.org,2002:null", "null")
+        if isinstance(value, dict):
+            return MappingNode(map_tag, [(ScalarNode(str_tag, k), node(v)) for k, v in value.items()],
+                               flow_style=False)
+        if isinstance(value, (list, tuple)):
+            return SequenceNode(seq_tag, [node(v) for v in value], flow_style=not value or None)
+        if isinstance(value, bool):
+            return ScalarNode("tag:yaml.org,2002:bool", "true" if value else "false")
+        if isinstance(value, int):
+            return ScalarNode("tag:yaml.org,2002:int", str(value))
+        raise TypeError(f"not record data: {type(value).__name__}")
+
+    return node
 
 
 @functools.cache
@@ -292,15 +302,19 @@ def _fast_dumper():
     base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     implicit = {k: list(v) + list(base.yaml_implicit_resolvers.get(None, []))
                 for k, v in base.yaml_implicit_resolvers.items()}
+    scalar_tag, sequence_tag, mapping_tag = (base.DEFAULT_SCALAR_TAG, base.DEFAULT_SEQUENCE_TAG,
+                                             base.DEFAULT_MAPPING_TAG)
+    no_resolvers = ()
 
     def resolve(self, kind, value, implicit_flags):
-        if kind is ScalarNode and implicit_flags[0]:
-            for tag, regexp in implicit.get(value[:1], ()):
-                if regexp.match(value):
-                    return tag
+        # the emitter asks twice for every scalar: keep the common answer (a plain string) cheap
         if kind is ScalarNode:
-            return base.DEFAULT_SCALAR_TAG
-        return base.DEFAULT_SEQUENCE_TAG if kind is SequenceNode else base.DEFAULT_MAPPING_TAG
+            if implicit_flags[0]:
+                for tag, regexp in implicit.get(value[:1], no_resolvers):
+                    if regexp.match(value):
+                        return tag
+            return scalar_tag
+        return sequence_tag if kind is SequenceNode else mapping_tag
 
     return type("RecordDumper", (base,), {"resolve": resolve, "descend_resolver": lambda self, *a: None,
                                           "ascend_resolver": lambda self, *a: None})
