@@ -35,7 +35,7 @@ import re
 from collections import defaultdict
 
 from .errors import QueryError, UnknownDocument
-from .lineage_index import LEVEL_ORDER, task_level
+from .lineage_index import LEVEL_ORDER, OWN_EDGES, PREDICATE_CODE, task_level
 from .vocab import DKG_NS, DOCUMENT_CLASSES
 
 __all__ = ["lineage", "lineage_graph", "select_edges", "node_attributes", "edge_evidence", "build_digraph",
@@ -61,7 +61,7 @@ RELATIONS = {
     "cooperating": ("cooperatesWith", "phối hợp", "cooperating"),
 }
 DOCUMENT_RELATIONS = ("implements", "guides", "based_on", "amends", "replaces", "repeals", "part_of", "cites")
-ROLE_RELATIONS = ("lead", "assigns_to", "cooperating")
+ROLE_RELATIONS = tuple(rel for _link, rel in OWN_EDGES[1:])  # lead, assigns_to, cooperating
 # A relation the user asks for and the properties it follows.
 _FOLLOWS = {"implements": ("implements", "guides")}
 _BY_PROPERTY = {DKG_NS + local: name for name, (local, _vi, _en) in RELATIONS.items()}
@@ -338,8 +338,6 @@ def _index_edges(ix, root: str, *, direction: str, depth: int | None, relations)
 
 def _index_edge_ids(ix, root_id: int, *, direction: str, depth: int | None, relations) -> set[tuple[int, str, int]]:
     """`select_edges` on the index, with node ids: down inside SQLite, up (a few documents) step by step."""
-    from .lineage_index import PREDICATE_CODE
-
     if direction == "down":
         _walk_down(ix, root_id, depth, relations)
         return {(s, _RANKED[r], o) for s, r, o in ix.walked()}
@@ -381,14 +379,17 @@ def _index_edge_ids(ix, root_id: int, *, direction: str, depth: int | None, rela
 _RANKED = sorted(_STRENGTH, key=_STRENGTH.get)
 
 
-def _walk_down(ix, root_id: int, depth: int | None, relations) -> None:
+# The link codes whose sentences back each relation in an answer (a document's task is structure: no sentence).
+_EVIDENCE_PROPERTIES = {r: [PREDICATE_CODE[DKG_NS + RELATIONS[p][0]] for p in (("implements", "guides")
+                        if r == "implements" else (r,))] for r in _RANKED if r != "has_task"}
+
+
+def _walk_down(ix, root_id: int, depth: int | None, relations, own: bool = True) -> None:
     """`graph.lineage_index.LineageIndex.walk_down` with the links ``relations`` follow; its edges are ranked by
     `_STRENGTH` (`_RANKED` names them)."""
-    from .lineage_index import PREDICATE_CODE
-
     ix.walk_down(root_id, [PREDICATE_CODE[DKG_NS + p] for p in _properties(relations)], depth=depth,
                  ranks={PREDICATE_CODE[p]: _STRENGTH[rel] for p, rel in _BY_PROPERTY.items() if p in PREDICATE_CODE},
-                 task_rank=_STRENGTH["implements"], has_task_rank=_STRENGTH["has_task"])
+                 task_rank=_STRENGTH["implements"], has_task_rank=_STRENGTH["has_task"], own=own)
 
 
 def _index_attributes(ix, nodes, kinds: dict) -> dict[str, dict]:
@@ -402,8 +403,6 @@ def _index_attributes(ix, nodes, kinds: dict) -> dict[str, dict]:
 
 def _index_evidence(ix, edges) -> dict[tuple[str, str, str], str]:
     """`edge_evidence` read off the index."""
-    from .lineage_index import PREDICATE_CODE
-
     ids = ix.nids({n for s, _r, o in edges for n in (s, o)})
     wanted: dict[tuple, tuple] = {}
     for s, rel, o in edges:
@@ -772,7 +771,7 @@ def lineage_json(store, name: str, *, direction: str = "down", depth: int | None
     """The UTF-8 text of ``dkg lineage --format json`` in pieces: ``json_chunks(lineage(...))`` encoded, but on
     a store with a lineage index and without ``level``, put together from the nodes' precomputed JSON and the
     merged links (`graph.lineage_index.LineageIndex.answer_json`): no node or edge is made in Python."""
-    from .lineage_index import LineageIndex, PREDICATE_CODE
+    from .lineage_index import LineageIndex
 
     store, root = _root(store, name)
     ix = LineageIndex.of_store(store) if level is None else None
@@ -782,19 +781,23 @@ def lineage_json(store, name: str, *, direction: str = "down", depth: int | None
                                          level=level, evidence=evidence)):
             yield chunk.encode()
         return
+    import json
+
+    head = json.dumps({"root": root, "direction": direction, "level": None}, ensure_ascii=False)[:-1] + ","
     if direction == "down":
-        _walk_down(ix, root_id, depth, tuple(relations))
+        _walk_down(ix, root_id, depth, tuple(relations), own=not evidence)
+        text = ix.answer_down_json(root_id, head=head, relations=tuple(_RANKED),
+                                   properties=_EVIDENCE_PROPERTIES) if evidence else None
+        if text is not None:
+            yield from text
+            return
+        if evidence:  # the answer is made edge by edge: the walk with the documents' and tasks' own edges
+            _walk_down(ix, root_id, depth, tuple(relations))
         edges = None  # left in SQLite
     else:
         edges = [(s, _STRENGTH[rel], o) for s, rel, o in
                  _index_edge_ids(ix, root_id, direction=direction, depth=depth, relations=tuple(relations))]
-    # the links whose sentences back each relation (a document's task is structure: no sentence)
-    properties = {r: [PREDICATE_CODE[DKG_NS + RELATIONS[p][0]] for p in (("implements", "guides")
-                  if r == "implements" else (r,))] for r in _RANKED if r != "has_task"}
-    import json
-
-    head = json.dumps({"root": root, "direction": direction, "level": None}, ensure_ascii=False)[:-1] + ","
-    yield from ix.answer_json(root_id, edges, head=head, relations=tuple(_RANKED), properties=properties,
+    yield from ix.answer_json(root_id, edges, head=head, relations=tuple(_RANKED), properties=_EVIDENCE_PROPERTIES,
                               evidence=evidence)
 
 

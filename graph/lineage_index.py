@@ -66,7 +66,8 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE graph(gid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, source TEXT);
 CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, {", ".join(FIELDS)},
                   kind_order INTEGER, level_order INTEGER, sort_date TEXT, sort_code TEXT);
-CREATE TABLE shown(nid INTEGER PRIMARY KEY, json TEXT NOT NULL);  -- a line of an answer: "  {...}"
+-- lines of an answer ("  {...}"): the node, its document's tasks (has_task), its task's bodies (roles)
+CREATE TABLE shown(nid INTEGER PRIMARY KEY, json TEXT NOT NULL, tasks TEXT, roles TEXT);
 CREATE TABLE fact(gid INTEGER NOT NULL, nid INTEGER NOT NULL, {", ".join(FIELDS)});
 CREATE TABLE link(gid INTEGER NOT NULL, s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL,
                   start INTEGER, sentence TEXT);
@@ -87,7 +88,9 @@ CREATE INDEX IF NOT EXISTS node_number ON node(number);
 _MERGE_EDGES = ("INSERT INTO edge SELECT s, o, p, CASE WHEN b IS NULL THEN NULL ELSE start END, "
                 "CASE WHEN b IS NULL THEN NULL ELSE lid END FROM (SELECT s, o, p, start, rowid AS lid, "
                 "MIN(printf('%012d', coalesce(start, 0)) || sentence) AS b FROM link {where} GROUP BY s, o, p)")
-_CHUNK = 5000  # nodes or edges per piece of an answer's text
+_CHUNK = 200  # rows per piece of an answer's text (small pieces: the same memory is used again)
+# A document's or a task's own edges, which a walk down takes whole: (link, relation), strongest first.
+OWN_EDGES = (("hasTask", "has_task"), ("leadBy", "lead"), ("assignsTo", "assigns_to"), ("cooperatesWith", "cooperating"))
 _MERGE = ("SELECT nid, MAX(is_task) AS is_task, MAX(is_org) AS is_org, "
           + ", ".join(f"MIN({f}) AS {f}" for f in FIELDS[2:]) + " FROM fact {where} GROUP BY nid")
 
@@ -365,6 +368,7 @@ class IndexWriter:
         db.execute("DELETE FROM node_rank")
         db.execute("INSERT INTO node_rank SELECT nid, ROW_NUMBER() OVER "
                    "(ORDER BY kind_order, level_order, sort_date, sort_code, iri), iri FROM node")
+        self._shape_own_edges(touched_only=not self.fresh)
         db.execute("COMMIT")
         db.execute("ANALYZE")
         db.close()
@@ -414,7 +418,51 @@ class IndexWriter:
             db.executemany("UPDATE node SET kind_order = ?, level_order = ?, sort_date = ?, sort_code = ? "
                            "WHERE nid = ?", [row[2:] for row in out])
             # apart from the facts: an answer reads 200,000 of these, and only these
-            db.executemany("INSERT OR REPLACE INTO shown VALUES (?, ?)", [row[:2] for row in out])
+            db.executemany("INSERT INTO shown(nid, json) VALUES (?, ?) ON CONFLICT(nid) DO UPDATE SET json = excluded.json",
+                           [row[:2] for row in out])
+
+    def _shape_own_edges(self, touched_only: bool) -> None:
+        """Each document's and task's own edges (`OWN_EDGES`) as the lines of an answer, in its order (by the
+        rank of their ends), with their first sentence: a walk down takes them all, so an answer copies them
+        instead of making 200,000 lines. Made again for the subjects whose links changed and for those pointing
+        at a touched node (whose rank may have moved)."""
+        db = self.db
+        code = {PREDICATE_CODE[DKG_NS + p]: (i, rel) for i, (p, rel) in enumerate(OWN_EDGES)}
+        codes = ",".join(map(str, code))
+        if touched_only:
+            db.execute("CREATE TEMP TABLE own_scope AS SELECT nid FROM touched_subject UNION "
+                       f"SELECT e.s FROM edge e WHERE e.o IN (SELECT nid FROM touched) AND e.p IN ({codes})")
+            db.execute("UPDATE shown SET tasks = NULL, roles = NULL WHERE nid IN (SELECT nid FROM own_scope)")
+            scope = "e.s IN (SELECT nid FROM own_scope) AND "
+        else:
+            scope = ""
+        last = -1
+        while True:
+            subjects = [s for (s,) in db.execute(f"SELECT DISTINCT e.s FROM edge e WHERE {scope}e.p IN ({codes}) "
+                                                 "AND e.s > ? ORDER BY e.s LIMIT 5000", (last,))]
+            if not subjects:
+                break
+            last = subjects[-1]
+            strongest: dict[tuple[int, int], tuple] = {}
+            for s, p, o, rank, subject, target, sentence in db.execute(
+                    "SELECT e.s, e.p, e.o, k.rank, json_quote(a.iri), json_quote(k.iri), json_quote(l.sentence) "
+                    "FROM edge e JOIN node_rank k ON k.nid = e.o JOIN node_rank a ON a.nid = e.s "
+                    "LEFT JOIN link l ON l.rowid = e.lid "
+                    f"WHERE e.s IN ({','.join(map(str, subjects))}) AND e.p IN ({codes})"):
+                strength, rel = code[p]
+                held = strongest.get((s, o))
+                if held is None or strength < held[0]:
+                    # a document's task carries no sentence of its own (as `graph.lineage.edge_evidence`)
+                    said = "null" if rel == "has_task" else sentence
+                    strongest[(s, o)] = (strength, rank, f'  {{"from": {subject}, "to": {target}, "relation": '
+                                                         f'"{rel}", "evidence": {said}}}')
+            lines: dict[int, tuple[list, list]] = {}
+            for (s, _o), (strength, rank, line) in strongest.items():
+                lines.setdefault(s, ([], []))[strength > 0].append((rank, line))
+            db.executemany("UPDATE shown SET tasks = ?, roles = ? WHERE nid = ?",
+                           ((",\n".join(line for _r, line in sorted(tasks)) or None,
+                             ",\n".join(line for _r, line in sorted(roles)) or None, s)
+                            for s, (tasks, roles) in lines.items()))
 
     def abandon(self) -> None:
         try:
@@ -528,15 +576,17 @@ class LineageIndex:
         return [{"iri": iri, **dict(zip(FIELDS, map(_value, facts)))} for iri, *facts in rows]
 
     def walk_down(self, root: int, follow, *, depth: int | None, ranks: dict[int, int], task_rank: int,
-                  has_task_rank: int) -> None:
-        """Walk down from node ``root`` inside SQLite, into the temporary table ``walk_edge(s, r, o)`` (``r``: the
-        rank of the edge's relation, from ``ranks`` by link code): the documents (or their tasks) that point at
-        what was reached by a link of ``follow`` (codes), ``depth`` steps at most, then every task of the
-        documents reached, with the organisations it goes to and, when ``follow`` has ``implements``, the
-        documents reached it implements. A task's link up is an ``implements`` edge (``task_rank``)."""
+                  has_task_rank: int, own: bool = True) -> None:
+        """Walk down from node ``root`` inside SQLite, into the temporary tables ``reach(n, d)`` (the documents
+        reached, ``d`` steps away) and ``walk_edge(s, r, o)`` (``r``: the rank of the edge's relation, from
+        ``ranks`` by link code): the documents (or their tasks) that point at what was reached by a link of
+        ``follow`` (codes), ``depth`` steps at most, then every task of the documents reached, with the
+        organisations it goes to and, when ``follow`` has ``implements``, the documents reached it implements.
+        A task's link up is an ``implements`` edge (``task_rank``). Without ``own``, the documents' and tasks'
+        own edges (`OWN_EDGES`) are left out of ``walk_edge``: `answer_down_json` copies them whole."""
         db = self.db
         has_task, implements, guides = (PREDICATE_CODE[DKG_NS + p] for p in ("hasTask", "implements", "guides"))
-        roles = ",".join(str(PREDICATE_CODE[DKG_NS + p]) for p in ("assignsTo", "leadBy", "cooperatesWith"))
+        roles = ",".join(str(PREDICATE_CODE[DKG_NS + p]) for p, _rel in OWN_EDGES[1:])
         followed = ",".join(str(int(p)) for p in follow) or "NULL"
         self._temp("walk_rank(p INTEGER PRIMARY KEY, r INTEGER)", ranks.items())
         self._temp("reach(n INTEGER PRIMARY KEY, d INTEGER)")
@@ -553,13 +603,14 @@ class LineageIndex:
                    f"FROM reach x JOIN edge e ON e.o = x.n AND e.p IN ({followed}) JOIN walk_rank k ON k.p = e.p "
                    f"LEFT JOIN edge h ON h.o = e.s AND h.p = {has_task} WHERE x.d < ?",
                    (depth if depth is not None else 1,))
-        db.execute(f"INSERT INTO walk_edge SELECT e.s, {int(has_task_rank)}, e.o FROM reach x "
-                   f"JOIN edge e ON e.s = x.n AND e.p = {has_task}")
-        up = (f" OR (e.p IN ({implements}, {guides}) AND e.o IN (SELECT n FROM reach))"
-              if implements in follow else "")
+        up = f"e.p IN ({implements}, {guides}) AND e.o IN (SELECT n FROM reach)" if implements in follow else "0"
+        if own:
+            db.execute(f"INSERT INTO walk_edge SELECT e.s, {int(has_task_rank)}, e.o FROM reach x "
+                       f"JOIN edge e ON e.s = x.n AND e.p = {has_task}")
+            up = f"e.p IN ({roles}) OR {up}"
         db.execute(f"INSERT INTO walk_edge SELECT e.s, CASE WHEN e.p IN ({implements}, {guides}) THEN "
                    f"{int(task_rank)} ELSE k.r END, e.o FROM reach x JOIN edge h ON h.s = x.n AND h.p = {has_task} "
-                   f"JOIN edge e ON e.s = h.o JOIN walk_rank k ON k.p = e.p WHERE e.p IN ({roles}){up}")
+                   f"JOIN edge e ON e.s = h.o JOIN walk_rank k ON k.p = e.p WHERE {up}")
 
     def walked(self) -> set[tuple[int, int, int]]:
         """The ``(s, rank, o)`` edges of the last `walk_down`."""
@@ -583,12 +634,80 @@ class LineageIndex:
         db = self.db
         if edges is not None:
             self._temp("walk_edge(s INTEGER, r INTEGER, o INTEGER)", edges)
-        db.execute("DROP TABLE IF EXISTS temp.best")
-        db.execute("CREATE TEMP TABLE best AS SELECT s, o, MIN(r) AS r FROM walk_edge GROUP BY s, o")
+        self._strongest()
         # every node's place in the answer (the root first), and the edges in the order of their nodes
-        self._temp("place(nid INTEGER PRIMARY KEY, pos INTEGER, iri TEXT)")
-        db.execute("INSERT INTO place SELECT nid, CASE WHEN nid = ? THEN -1 ELSE rank END, iri FROM node_rank "
+        self._temp("place(nid INTEGER PRIMARY KEY, pos INTEGER, iri TEXT, own INTEGER)")
+        db.execute("INSERT INTO place SELECT nid, CASE WHEN nid = ? THEN -1 ELSE rank END, iri, 0 FROM node_rank "
                    "WHERE nid IN (SELECT s FROM best UNION SELECT o FROM best UNION SELECT ?)", (root, root))
+        lines = self._edge_lines(relations, properties, evidence)
+        db.text_factory = bytes
+        try:
+            yield from self._nodes(head)
+            yield from self._lines(lines, first=b"\n")
+            yield b"]}\n"
+        finally:
+            db.text_factory = str
+
+    def answer_down_json(self, root: int, *, head: str, relations: tuple, properties: dict):
+        """`answer_json` with evidence after a `walk_down` without ``own``: the documents' and tasks' own edges
+        are copied from their precomputed lines (`IndexWriter._shape_own_edges`), only the edges into what was
+        reached are made here. None when the walk reached a task (a root task, a task without its document):
+        `answer_json` then makes the answer edge by edge."""
+        db = self.db
+        if db.execute("SELECT EXISTS (SELECT 1 FROM reach x JOIN node n ON n.nid = x.n WHERE n.is_task)").fetchone()[0]:
+            return None
+        has_task = PREDICATE_CODE[DKG_NS + "hasTask"]
+        roles = ",".join(str(PREDICATE_CODE[DKG_NS + p]) for p, _rel in OWN_EDGES[1:])
+        self._strongest()
+        self._temp("place(nid INTEGER PRIMARY KEY, pos INTEGER, iri TEXT, own INTEGER)")
+        # the documents reached (own lines: their tasks), their tasks (own lines: their bodies), the bodies
+        db.execute("INSERT INTO place SELECT k.nid, CASE WHEN k.nid = ? THEN -1 ELSE k.rank END, k.iri, 1 "
+                   "FROM reach x JOIN node_rank k ON k.nid = x.n", (root,))
+        db.execute("INSERT OR IGNORE INTO place SELECT k.nid, k.rank, k.iri, 2 FROM reach x "
+                   f"JOIN edge e ON e.s = x.n AND e.p = {has_task} JOIN node_rank k ON k.nid = e.o")
+        db.execute("INSERT OR IGNORE INTO place SELECT k.nid, k.rank, k.iri, 0 FROM place t "
+                   f"JOIN edge e ON e.s = t.nid AND e.p IN ({roles}) JOIN node_rank k ON k.nid = e.o WHERE t.own = 2")
+        if db.execute("SELECT EXISTS (SELECT 1 FROM best b LEFT JOIN place x ON x.nid = b.s "
+                      "WHERE coalesce(x.own, 0) = 0)").fetchone()[0]:
+            return None  # an edge from a node without own lines: not the shape this copy relies on
+        return self._down_text(head, self._edge_lines(relations, properties, True, subject=True))
+
+    def _down_text(self, head: str, made_lines: str):
+        db = self.db
+        made: dict[int, list] = {}  # the edges into what was reached: each node's first edges
+        db.text_factory = bytes
+        try:
+            for s, line in db.execute(made_lines):
+                made.setdefault(s, []).append(line)
+            yield from self._nodes(head)
+            first = b"\n"
+            own = db.execute("SELECT x.nid, CASE x.own WHEN 1 THEN n.tasks ELSE n.roles END FROM place x "
+                             "JOIN shown n ON n.nid = x.nid WHERE x.own > 0 ORDER BY x.pos")
+            while True:
+                rows = own.fetchmany(_CHUNK)
+                if not rows:
+                    break
+                parts = []
+                for nid, text in rows:
+                    parts.extend(made.pop(nid, ()))
+                    if text is not None:
+                        parts.append(text)
+                if parts:
+                    yield first + b",\n".join(parts)
+                    first = b",\n"
+            yield b"]}\n"
+        finally:
+            db.text_factory = str
+
+    def _strongest(self) -> None:
+        """``best(s, o, r)``: the strongest relation of each pair of nodes the walk links."""
+        self.db.execute("DROP TABLE IF EXISTS temp.best")
+        self.db.execute("CREATE TEMP TABLE best AS SELECT s, o, MIN(r) AS r FROM walk_edge GROUP BY s, o")
+
+    def _edge_lines(self, relations: tuple, properties: dict, evidence: bool, subject: bool = False) -> str:
+        """The query of the lines of the ``best`` edges, in the order of their nodes in ``place`` (with each
+        line's subject first when ``subject``)."""
+        db = self.db
         db.execute("CREATE INDEX IF NOT EXISTS temp.place_pos ON place(pos)")
         db.execute("DROP TABLE IF EXISTS temp.ordered")
         db.execute("CREATE TEMP TABLE ordered AS SELECT e.s, e.o, e.r FROM best e JOIN place x ON x.nid = e.s "
@@ -603,20 +722,17 @@ class LineageIndex:
         else:
             sentence = "NULL"
         name = " ".join(f"WHEN {i} THEN '{rel}'" for i, rel in enumerate(relations))
-        db.text_factory = bytes
-        try:
-            yield head.encode()
-            yield b'\n "nodes": [\n'
-            yield from self._lines("SELECT n.json FROM place x JOIN shown n ON n.nid = x.nid ORDER BY x.pos")
-            yield b'],\n "edges": ['
-            yield from self._lines(
-                f"SELECT '  {{\"from\": ' || json_quote(a.iri) || ', \"to\": ' || json_quote(b.iri) || "
-                f"', \"relation\": \"' || (CASE e.r {name} END) || '\", \"evidence\": ' || json_quote({sentence}) "
-                "|| '}' FROM ordered e JOIN place a ON a.nid = e.s JOIN place b ON b.nid = e.o ORDER BY e.rowid",
-                first=b"\n")
-            yield b"]}\n"
-        finally:
-            db.text_factory = str
+        return (f"SELECT {'e.s, ' if subject else ''}'  {{\"from\": ' || json_quote(a.iri) || ', \"to\": ' || "
+                f"json_quote(b.iri) || ', \"relation\": \"' || (CASE e.r {name} END) || '\", \"evidence\": ' || "
+                f"json_quote({sentence}) || '}}' FROM ordered e JOIN place a ON a.nid = e.s "
+                "JOIN place b ON b.nid = e.o ORDER BY e.rowid")
+
+    def _nodes(self, head: str):
+        """The head and the nodes of an answer, in the order of ``place``, up to the edges' opening."""
+        yield head.encode()
+        yield b'\n "nodes": [\n'
+        yield from self._lines("SELECT n.json FROM place x JOIN shown n ON n.nid = x.nid ORDER BY x.pos")
+        yield b'],\n "edges": ['
 
     def _lines(self, sql: str, first: bytes = b""):
         """The one-column rows of ``sql`` (bytes) joined by ",\\n", in pieces; ``first`` comes before any."""

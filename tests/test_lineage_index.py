@@ -140,6 +140,9 @@ def test_the_index_follows_incremental_ingests_and_matches_a_build(cascade, tmp_
         got, expected = _both(store, plain, root, evidence=True)
         assert got == expected
         assert got == L.lineage_dict(open_read_only(built), root, evidence=True)
+        text = b"".join(L.lineage_json(open_read_only(store), root, evidence=True))  # from precomputed lines
+        assert text == b"".join(L.lineage_json(open_read_only(plain), root, evidence=True))
+        assert text == b"".join(L.lineage_json(open_read_only(built), root, evidence=True))
 
 
 def test_a_store_written_before_the_index_gets_one_at_its_next_write(cascade, tmp_path):
