@@ -13,6 +13,8 @@ microseconds from Python. The index keeps exactly what a lineage reads, already 
   so the answer does not depend on the order texts were read), recomputed for the nodes a write touched, with
   each node's JSON as an answer shows it (``shown``); ``node_rank``: every node's place in an answer, as one
   integer, with its IRI;
+- ``own_edge(nid, tasks, roles)``: a document's edges to its tasks and a task's edges to the bodies it goes to,
+  as the lines of an answer: a walk down takes them whole, so an answer copies them;
 - ``edge(s, o, p, start, lid)``: the links merged over all graphs, one narrow row each pointing at the ``link``
   row of its first sentence: the rows a walk reads, merged again for the subjects a write touched.
 
@@ -66,8 +68,9 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE graph(gid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, source TEXT);
 CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, {", ".join(FIELDS)},
                   kind_order INTEGER, level_order INTEGER, sort_date TEXT, sort_code TEXT);
--- lines of an answer ("  {...}"): the node, its document's tasks (has_task), its task's bodies (roles)
-CREATE TABLE shown(nid INTEGER PRIMARY KEY, json TEXT NOT NULL, tasks TEXT, roles TEXT);
+-- lines of an answer ("  {...}"): the node; a document's edges to its tasks, a task's to its bodies
+CREATE TABLE shown(nid INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE own_edge(nid INTEGER PRIMARY KEY, tasks TEXT, roles TEXT);
 CREATE TABLE fact(gid INTEGER NOT NULL, nid INTEGER NOT NULL, {", ".join(FIELDS)});
 CREATE TABLE link(gid INTEGER NOT NULL, s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL,
                   start INTEGER, sentence TEXT);
@@ -418,8 +421,7 @@ class IndexWriter:
             db.executemany("UPDATE node SET kind_order = ?, level_order = ?, sort_date = ?, sort_code = ? "
                            "WHERE nid = ?", [row[2:] for row in out])
             # apart from the facts: an answer reads 200,000 of these, and only these
-            db.executemany("INSERT INTO shown(nid, json) VALUES (?, ?) ON CONFLICT(nid) DO UPDATE SET json = excluded.json",
-                           [row[:2] for row in out])
+            db.executemany("INSERT OR REPLACE INTO shown VALUES (?, ?)", [row[:2] for row in out])
 
     def _shape_own_edges(self, touched_only: bool) -> None:
         """Each document's and task's own edges (`OWN_EDGES`) as the lines of an answer, in its order (by the
@@ -432,7 +434,7 @@ class IndexWriter:
         if touched_only:
             db.execute("CREATE TEMP TABLE own_scope AS SELECT nid FROM touched_subject UNION "
                        f"SELECT e.s FROM edge e WHERE e.o IN (SELECT nid FROM touched) AND e.p IN ({codes})")
-            db.execute("UPDATE shown SET tasks = NULL, roles = NULL WHERE nid IN (SELECT nid FROM own_scope)")
+            db.execute("DELETE FROM own_edge WHERE nid IN (SELECT nid FROM own_scope)")
             scope = "e.s IN (SELECT nid FROM own_scope) AND "
         else:
             scope = ""
@@ -459,9 +461,9 @@ class IndexWriter:
             lines: dict[int, tuple[list, list]] = {}
             for (s, _o), (strength, rank, line) in strongest.items():
                 lines.setdefault(s, ([], []))[strength > 0].append((rank, line))
-            db.executemany("UPDATE shown SET tasks = ?, roles = ? WHERE nid = ?",
-                           ((",\n".join(line for _r, line in sorted(tasks)) or None,
-                             ",\n".join(line for _r, line in sorted(roles)) or None, s)
+            db.executemany("INSERT INTO own_edge VALUES (?, ?, ?)",
+                           ((s, ",\n".join(line for _r, line in sorted(tasks)) or None,
+                             ",\n".join(line for _r, line in sorted(roles)) or None)
                             for s, (tasks, roles) in lines.items()))
 
     def abandon(self) -> None:
@@ -682,7 +684,7 @@ class LineageIndex:
             yield from self._nodes(head)
             first = b"\n"
             own = db.execute("SELECT x.nid, CASE x.own WHEN 1 THEN n.tasks ELSE n.roles END FROM place x "
-                             "JOIN shown n ON n.nid = x.nid WHERE x.own > 0 ORDER BY x.pos")
+                             "LEFT JOIN own_edge n ON n.nid = x.nid WHERE x.own > 0 ORDER BY x.pos")
             while True:
                 rows = own.fetchmany(_CHUNK)
                 if not rows:
