@@ -227,14 +227,18 @@ def drop_graphs(writer, graphs, drop_sources=()) -> tuple[set, set]:
     classes = _document_class_iris()
     edges: set = set()
     documents: set = set()
+    # only the quads of these predicates: a graph's other quads (most of them) never become Python objects
+    link_preds = [ox.NamedNode(p) for p in sorted(_LINK_PREDICATES)]
+    type_pred = ox.NamedNode(RDF_TYPE)
     for g in old:
         if not writer.ox.contains_named_graph(g):
             continue
-        for q in writer.ox.quads_for_pattern(None, None, None, g):
-            p = q.predicate.value
-            if p in _LINK_PREDICATES and isinstance(q.object, ox.NamedNode):
-                edges.add((q.subject.value, p, q.object.value))
-            elif p == RDF_TYPE and q.object.value in classes:
+        for pred in link_preds:
+            for q in writer.ox.quads_for_pattern(None, pred, None, g):
+                if isinstance(q.object, ox.NamedNode):
+                    edges.add((q.subject.value, q.predicate.value, q.object.value))
+        for q in writer.ox.quads_for_pattern(None, type_pred, None, g):
+            if q.object.value in classes:
                 documents.add(q.subject.value)
         writer.ox.remove_graph(g)
     return edges, documents
