@@ -215,7 +215,8 @@ def root_iri(store: Path, folder: Path, gt: dict) -> str:
     root = next(d for d in gt["documents"] if d["id"] == gt["roots"][0])
     want = str((folder / root["file"]).resolve())
     st = open_read_only(store)
-    for row in st.select("SELECT ?d ?f WHERE { ?d dkg:sourceFile ?f }"):
+    # the document read from that file (its named graph states the file too)
+    for row in st.select("SELECT ?d ?f WHERE { ?d dkg:sourceFile ?f ; dkg:identityKey ?k }"):
         if str(Path(row["f"]).resolve()) == want:
             return row["d"]
     raise SystemExit(f"root {root['file']} not found in {store}")
