@@ -835,6 +835,14 @@ def _root(store, name: str):
     return store, root
 
 
+def _indexed(store, root: str) -> bool:
+    """Whether the store's lineage index knows ``root`` (`lineage_json` then answers from it, not from this)."""
+    from .lineage_index import LineageIndex
+
+    ix = LineageIndex.of_store(store)
+    return ix is not None and root in ix.nids([root])
+
+
 def lineage(store, name: str, *, direction: str = "down", depth: int | None = None, relations=DEFAULT_RELATIONS,
             level: str | None = None, evidence: bool = False) -> dict:
     """The lineage of the document called ``name``, as the dict of ``dkg lineage --format json``.
@@ -869,6 +877,13 @@ def lineage(store, name: str, *, direction: str = "down", depth: int | None = No
         An unknown relation, direction or level.
     """
     store, root = _root(store, name)
+    if level is None and direction == "down" and evidence and _indexed(store, root):
+        # the answer text is made from precomputed lines (`lineage_json`): reading it back is several times
+        # faster than making 400,000 dicts one by one (2 s instead of 11 for a 10,000-document cascade)
+        import json
+
+        return json.loads(b"".join(lineage_json(store, root, direction=direction, depth=depth,
+                                                relations=relations, evidence=evidence)))
     if level is None:
         return lineage_dict(store, root, direction=direction, depth=depth, relations=relations, evidence=evidence)
     return to_dict(lineage_graph(store, root, direction=direction, depth=depth, relations=relations, level=level,
