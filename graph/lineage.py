@@ -291,20 +291,27 @@ def _up_rounds(store, root: str, props, depth) -> set:
     frontier = [root]
     rounds = 0
     while frontier and (depth is None or rounds < depth):
-        found: list[str] = []
-        for batch in _batches(frontier):
-            for s, p, o, task in _rows(store, _UP % (" ".join(map(_term, batch)), values_p, tasks)):
-                if task:
-                    edges.add((s, "has_task", task))
-                    edges.add((task, "implements", o))
-                else:
-                    edges.add((s, _BY_PROPERTY[p], o))
-                if o not in seen:
-                    seen.add(o)
-                    found.append(o)
-        frontier = found
+        rows = [row for batch in _batches(frontier)
+                for row in _rows(store, _UP % (" ".join(map(_term, batch)), values_p, tasks))]
+        frontier = _up_step(rows, _BY_PROPERTY, edges, seen)
         rounds += 1
     return edges
+
+
+def _up_step(rows, relation_of: dict, edges: set, seen: set) -> list:
+    """One step up: ``(s, p, o, task)`` rows (``task``: the task of ``s`` that implements ``o``, else empty) into
+    ``edges``; returns what was reached for the first time."""
+    found = []
+    for s, p, o, task in rows:
+        if task:
+            edges.add((s, "has_task", task))
+            edges.add((task, "implements", o))
+        else:
+            edges.add((s, relation_of[p], o))
+        if o not in seen:
+            seen.add(o)
+            found.append(o)
+    return found
 
 
 def _path_documents(store, root: str, props, direction: str) -> set[str]:
@@ -356,21 +363,11 @@ def _index_edge_ids(ix, root_id: int, *, direction: str, depth: int | None, rela
             edges.add((d, "has_task", t))
     task_props = [code["implements"], code["guides"]] if code["implements"] in props else []
     while frontier and (depth is None or rounds < depth):
-        found = []
         rows = [(s, p, o, None) for s, p, o in ix.links_from(frontier, props)]
         if task_props:
             owner = {t: d for d, _p, t in ix.links_from(frontier, [code["has_task"]])}
             rows += [(owner[t], code["implements"], o, t) for t, _p, o in ix.links_from(owner, task_props)]
-        for s, p, o, task in rows:
-            if task is not None:
-                edges.add((s, "has_task", task))
-                edges.add((task, "implements", o))
-            else:
-                edges.add((s, relation_of[p], o))
-            if o not in seen:
-                seen.add(o)
-                found.append(o)
-        frontier = found
+        frontier = _up_step(rows, relation_of, edges, seen)  # node ids start at 1: a task id is never 0
         rounds += 1
     return edges
 
