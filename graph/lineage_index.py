@@ -94,6 +94,8 @@ _MERGE_EDGES = ("INSERT INTO edge SELECT s, o, p, CASE WHEN b IS NULL THEN NULL 
 _CHUNK = 200  # rows per piece of an answer's text (small pieces: the same memory is used again)
 # A document's or a task's own edges, which a walk down takes whole: (link, relation), strongest first.
 OWN_EDGES = (("hasTask", "has_task"), ("leadBy", "lead"), ("assignsTo", "assigns_to"), ("cooperatesWith", "cooperating"))
+_HAS_TASK = PREDICATE_CODE[DKG_NS + "hasTask"]
+_ROLES = ",".join(str(PREDICATE_CODE[DKG_NS + p]) for p, _rel in OWN_EDGES[1:])  # link codes, for SQL
 _MERGE = ("SELECT nid, MAX(is_task) AS is_task, MAX(is_org) AS is_org, "
           + ", ".join(f"MIN({f}) AS {f}" for f in FIELDS[2:]) + " FROM fact {where} GROUP BY nid")
 
@@ -388,8 +390,7 @@ class IndexWriter:
 
         encode = json.JSONEncoder(ensure_ascii=False).encode
         db = self.db
-        roles = ",".join(str(PREDICATE_CODE[DKG_NS + p]) for p in ("assignsTo", "leadBy", "cooperatesWith"))
-        has_task = PREDICATE_CODE[DKG_NS + "hasTask"]
+        roles, has_task = _ROLES, _HAS_TASK
         scope = "nid IN (SELECT nid FROM touched) AND " if touched_only else ""
         last = -1
         while True:
@@ -587,8 +588,8 @@ class LineageIndex:
         A task's link up is an ``implements`` edge (``task_rank``). Without ``own``, the documents' and tasks'
         own edges (`OWN_EDGES`) are left out of ``walk_edge``: `answer_down_json` copies them whole."""
         db = self.db
-        has_task, implements, guides = (PREDICATE_CODE[DKG_NS + p] for p in ("hasTask", "implements", "guides"))
-        roles = ",".join(str(PREDICATE_CODE[DKG_NS + p]) for p, _rel in OWN_EDGES[1:])
+        has_task, roles = _HAS_TASK, _ROLES
+        implements, guides = (PREDICATE_CODE[DKG_NS + p] for p in ("implements", "guides"))
         followed = ",".join(str(int(p)) for p in follow) or "NULL"
         self._temp("walk_rank(p INTEGER PRIMARY KEY, r INTEGER)", ranks.items())
         self._temp("reach(n INTEGER PRIMARY KEY, d INTEGER)")
@@ -658,8 +659,7 @@ class LineageIndex:
         db = self.db
         if db.execute("SELECT EXISTS (SELECT 1 FROM reach x JOIN node n ON n.nid = x.n WHERE n.is_task)").fetchone()[0]:
             return None
-        has_task = PREDICATE_CODE[DKG_NS + "hasTask"]
-        roles = ",".join(str(PREDICATE_CODE[DKG_NS + p]) for p, _rel in OWN_EDGES[1:])
+        has_task, roles = _HAS_TASK, _ROLES
         self._strongest()
         self._temp("place(nid INTEGER PRIMARY KEY, pos INTEGER, iri TEXT, own INTEGER)")
         # the documents reached (own lines: their tasks), their tasks (own lines: their bodies), the bodies
