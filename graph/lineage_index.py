@@ -13,8 +13,9 @@ microseconds from Python. The index keeps exactly what a lineage reads, already 
   so the answer does not depend on the order texts were read), recomputed for the nodes a write touched, with
   each node's JSON as an answer shows it (``shown``); ``node_rank``: every node's place in an answer, as one
   integer, with its IRI;
-- ``own_edge(nid, tasks, roles)``: a document's edges to its tasks and a task's edges to the bodies it goes to,
-  as the lines of an answer: a walk down takes them whole, so an answer copies them;
+- ``own_edge(nid, tasks)``: a document's edges to its tasks as the lines of an answer; ``task_run``: a
+  document's tasks in runs of consecutive places in an answer, with their lines and their edges' lines to the
+  bodies they go to (``run_owner``: whose runs): a walk down takes them whole, so an answer copies them;
 - ``edge(s, o, p, start, lid)``: the links merged over all graphs, one narrow row each pointing at the ``link``
   row of its first sentence: the rows a walk reads, merged again for the subjects a write touched.
 
@@ -30,9 +31,13 @@ A store without the file (written by an older dkg) is answered by SPARQL, as bef
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import os
 import shutil
 import sqlite3
+import sys
+from array import array
 from pathlib import Path
 
 from .errors import StoreError
@@ -41,7 +46,7 @@ from .vocab import DKG_NS, DOCUMENT_CLASSES, LINK_PROPERTIES, PREFIXES
 __all__ = ["SUFFIX", "IndexWriter", "LineageIndex", "graph_entry", "index_path", "build_from_store"]
 
 SUFFIX = ".lineage"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _RDF = PREFIXES["rdf"]
 _RDF_TYPE = _RDF + "type"
@@ -70,13 +75,19 @@ CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, {", ".join(
                   kind_order INTEGER, level_order INTEGER, sort_date TEXT, sort_code TEXT);
 -- lines of an answer ("  {...}"): the node; a document's edges to its tasks, a task's to its bodies
 CREATE TABLE shown(nid INTEGER PRIMARY KEY, json TEXT NOT NULL);
-CREATE TABLE own_edge(nid INTEGER PRIMARY KEY, tasks TEXT, roles TEXT);
+CREATE TABLE own_edge(nid INTEGER PRIMARY KEY, tasks TEXT);
+-- the tasks of a document in runs of consecutive places in an answer: the run's node lines and the lines of its
+-- tasks' edges to their bodies (UTF-8), each task with where its edge lines start and end in them (little-endian
+-- 64-bit integers: nid, start, end), the bodies (a JSON array of nids), plain: no body is a task
+CREATE TABLE task_run(run INTEGER PRIMARY KEY, first INTEGER NOT NULL, plain INTEGER NOT NULL, nodes BLOB NOT NULL,
+                      roles BLOB NOT NULL, tasks BLOB NOT NULL, bodies TEXT NOT NULL);
+CREATE TABLE run_owner(owner INTEGER NOT NULL, run INTEGER NOT NULL, PRIMARY KEY (owner, run)) WITHOUT ROWID;
 CREATE TABLE fact(gid INTEGER NOT NULL, nid INTEGER NOT NULL, {", ".join(FIELDS)});
 CREATE TABLE link(gid INTEGER NOT NULL, s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL,
                   start INTEGER, sentence TEXT);
 CREATE TABLE edge(s INTEGER NOT NULL, o INTEGER NOT NULL, p INTEGER NOT NULL, start INTEGER, lid INTEGER,
                   PRIMARY KEY (s, o, p)) WITHOUT ROWID;
-CREATE TABLE node_rank(nid INTEGER PRIMARY KEY, rank INTEGER NOT NULL, iri TEXT NOT NULL);
+CREATE TABLE node_rank(nid INTEGER PRIMARY KEY, rank INTEGER NOT NULL, iri TEXT NOT NULL, kind INTEGER);
 """
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS fact_nid ON fact(nid);
@@ -278,6 +289,9 @@ class IndexWriter:
             if base is not None:
                 shutil.copyfile(base, self.path)
             self.db = sqlite3.connect(self.path, isolation_level=None)
+            if self.fresh:
+                # pages of 16 kB: a walk reads its answer's runs of text in a quarter of the reads of 4 kB pages
+                self.db.execute("PRAGMA page_size = 16384")
             self.db.execute("PRAGMA journal_mode=OFF")
             self.db.execute("PRAGMA synchronous=OFF")
             self.db.execute("PRAGMA cache_size=-200000")
@@ -372,8 +386,9 @@ class IndexWriter:
         # The order of every node in an answer, as one integer (an answer sorts integers, not five keys).
         db.execute("DELETE FROM node_rank")
         db.execute("INSERT INTO node_rank SELECT nid, ROW_NUMBER() OVER "
-                   "(ORDER BY kind_order, level_order, sort_date, sort_code, iri), iri FROM node")
+                   "(ORDER BY kind_order, level_order, sort_date, sort_code, iri), iri, kind_order FROM node")
         self._shape_own_edges(touched_only=not self.fresh)
+        self._shape_task_runs(touched_only=not self.fresh)
         db.execute("COMMIT")
         db.execute("ANALYZE")
         db.close()
@@ -425,13 +440,12 @@ class IndexWriter:
             db.executemany("INSERT OR REPLACE INTO shown VALUES (?, ?)", [row[:2] for row in out])
 
     def _shape_own_edges(self, touched_only: bool) -> None:
-        """Each document's and task's own edges (`OWN_EDGES`) as the lines of an answer, in its order (by the
-        rank of their ends), with their first sentence: a walk down takes them all, so an answer copies them
-        instead of making 200,000 lines. Made again for the subjects whose links changed and for those pointing
-        at a touched node (whose rank may have moved)."""
+        """Each document's edges to its tasks (its `OWN_EDGES` of ``hasTask``) as the lines of an answer, in its
+        order (by the rank of the tasks): a walk down takes them all, so an answer copies them instead of making
+        them. Made again for the subjects whose links changed and for those pointing at a touched node (whose
+        rank may have moved); ``own_scope`` keeps those subjects for `_shape_task_runs`."""
         db = self.db
-        code = {PREDICATE_CODE[DKG_NS + p]: (i, rel) for i, (p, rel) in enumerate(OWN_EDGES)}
-        codes = ",".join(map(str, code))
+        codes = ",".join(str(PREDICATE_CODE[DKG_NS + p]) for p, _rel in OWN_EDGES)
         if touched_only:
             db.execute("CREATE TEMP TABLE own_scope AS SELECT nid FROM touched_subject UNION "
                        f"SELECT e.s FROM edge e WHERE e.o IN (SELECT nid FROM touched) AND e.p IN ({codes})")
@@ -441,31 +455,122 @@ class IndexWriter:
             scope = ""
         last = -1
         while True:
-            subjects = [s for (s,) in db.execute(f"SELECT DISTINCT e.s FROM edge e WHERE {scope}e.p IN ({codes}) "
+            subjects = [s for (s,) in db.execute(f"SELECT DISTINCT e.s FROM edge e WHERE {scope}e.p = {_HAS_TASK} "
                                                  "AND e.s > ? ORDER BY e.s LIMIT 5000", (last,))]
             if not subjects:
                 break
             last = subjects[-1]
-            strongest: dict[tuple[int, int], tuple] = {}
-            for s, p, o, rank, subject, target, sentence in db.execute(
-                    "SELECT e.s, e.p, e.o, k.rank, json_quote(a.iri), json_quote(k.iri), json_quote(l.sentence) "
-                    "FROM edge e JOIN node_rank k ON k.nid = e.o JOIN node_rank a ON a.nid = e.s "
-                    "LEFT JOIN link l ON l.rowid = e.lid "
-                    f"WHERE e.s IN ({','.join(map(str, subjects))}) AND e.p IN ({codes})"):
-                strength, rel = code[p]
-                held = strongest.get((s, o))
-                if held is None or strength < held[0]:
-                    # a document's task carries no sentence of its own (as `graph.lineage.edge_evidence`)
-                    said = "null" if rel == "has_task" else sentence
-                    strongest[(s, o)] = (strength, rank, f'  {{"from": {subject}, "to": {target}, "relation": '
-                                                         f'"{rel}", "evidence": {said}}}')
-            lines: dict[int, tuple[list, list]] = {}
-            for (s, _o), (strength, rank, line) in strongest.items():
-                lines.setdefault(s, ([], []))[strength > 0].append((rank, line))
-            db.executemany("INSERT INTO own_edge VALUES (?, ?, ?)",
-                           ((s, ",\n".join(line for _r, line in sorted(tasks)) or None,
-                             ",\n".join(line for _r, line in sorted(roles)) or None)
-                            for s, (tasks, roles) in lines.items()))
+            lines = self._own_lines(subjects, ((_HAS_TASK, "has_task"),))
+            db.executemany("INSERT INTO own_edge VALUES (?, ?)",
+                           ((s, ",\n".join(line for _rank, line in edges)) for s, (edges, _b, _p) in lines.items()))
+
+    def _own_lines(self, subjects, relations) -> dict[int, tuple[list, set, bool]]:
+        """The answer lines of the edges of ``subjects`` by ``relations`` ((link code, relation), strongest first):
+        for each subject, ``[(rank of the end, line)]`` in that order (one edge per end, the strongest), the
+        ends, and whether they are all no tasks."""
+        strength = {code: (i, rel) for i, (code, rel) in enumerate(relations)}
+        strongest: dict[tuple[int, int], tuple] = {}
+        for s, p, o, rank, kind, subject, target, sentence in self.db.execute(
+                "SELECT e.s, e.p, e.o, k.rank, k.kind, json_quote(a.iri), json_quote(k.iri), json_quote(l.sentence) "
+                "FROM edge e JOIN node_rank k ON k.nid = e.o JOIN node_rank a ON a.nid = e.s "
+                "LEFT JOIN link l ON l.rowid = e.lid "
+                f"WHERE e.s IN ({','.join(map(str, subjects))}) AND e.p IN ({','.join(str(c) for c in strength)})"):
+            level, rel = strength[p]
+            held = strongest.get((s, o))
+            if held is None or level < held[0]:
+                # a document's task carries no sentence of its own (as `graph.lineage.edge_evidence`)
+                said = "null" if rel == "has_task" else sentence
+                strongest[(s, o)] = (level, rank, kind, f'  {{"from": {subject}, "to": {target}, "relation": '
+                                                        f'"{rel}", "evidence": {said}}}')
+        out: dict[int, tuple[list, set, bool]] = {}
+        for (s, o), (_level, rank, kind, line) in strongest.items():
+            edges, ends, plain = out.get(s) or ([], set(), True)
+            edges.append((rank, line))
+            ends.add(o)
+            out[s] = (edges, ends, plain and kind != KIND_ORDER["task"])
+        for edges, _ends, _plain in out.values():
+            edges.sort()
+        return out
+
+    def _shape_task_runs(self, touched_only: bool) -> None:
+        """The tasks of each subject of a ``hasTask`` link (its owner) in runs of consecutive places in an answer
+        (`node_rank`), each with its tasks' node lines and the lines of their edges to the bodies they go to: a walk
+        down copies some ten thousand runs instead of reading two hundred thousand rows. A task with several owners
+        is in one run listed under each. Made again for the owners whose tasks or tasks' edges changed, for those
+        with a task next to a touched node (a new task may now sit inside one of their runs), and for the owners
+        sharing a run with those."""
+        db = self.db
+        has_task = _HAS_TASK
+        if touched_only:
+            db.execute("CREATE TEMP TABLE dirty(nid INTEGER PRIMARY KEY)")
+            db.execute("CREATE TEMP TABLE near(rank INTEGER PRIMARY KEY)")
+            db.execute("INSERT OR IGNORE INTO near SELECT k.rank + d.step FROM touched t JOIN node_rank k "
+                       "ON k.nid = t.nid, (SELECT -1 AS step UNION ALL SELECT 1) d")
+            db.execute("INSERT OR IGNORE INTO dirty SELECT nid FROM own_scope UNION "
+                       f"SELECT h.s FROM edge h WHERE h.p = {has_task} AND h.o IN "
+                       "(SELECT nid FROM own_scope UNION SELECT nid FROM touched UNION "
+                       "SELECT k.nid FROM node_rank k WHERE k.rank IN (SELECT rank FROM near))")
+            # (a task newly shared is touched: all its owners are in already)
+            while db.execute("INSERT OR IGNORE INTO dirty SELECT b.owner FROM dirty d JOIN run_owner a "
+                             "ON a.owner = d.nid JOIN run_owner b ON b.run = a.run").rowcount > 0:
+                pass
+            db.execute("DELETE FROM task_run WHERE run IN (SELECT o.run FROM run_owner o JOIN dirty d "
+                       "ON d.nid = o.owner)")
+            db.execute("DELETE FROM run_owner WHERE owner IN (SELECT nid FROM dirty)")
+            owners_sql = "SELECT nid FROM dirty WHERE nid > ? ORDER BY nid LIMIT 2000"
+        else:
+            owners_sql = f"SELECT DISTINCT s FROM edge WHERE p = {has_task} AND s > ? ORDER BY s LIMIT 2000"
+        last = -1
+        while True:
+            owners = [s for (s,) in db.execute(owners_sql, (last,))]
+            if not owners:
+                break
+            last = owners[-1]
+            self._add_task_runs(set(owners))
+
+    def _add_task_runs(self, owners: set[int]) -> None:
+        """The runs of the tasks of ``owners`` (those whose first owner is one of them: each task is in one run)."""
+        db = self.db
+        has_task = _HAS_TASK
+        rank: dict[int, int] = {}
+        for task, place in db.execute(f"SELECT h.o, k.rank FROM edge h JOIN node_rank k ON k.nid = h.o "
+                                      f"WHERE h.s IN ({','.join(map(str, owners))}) AND h.p = {has_task}"):
+            rank[task] = place
+        owners_of: dict[int, list] = {}
+        for task, owner in db.execute(f"SELECT o, s FROM edge WHERE o IN ({','.join(map(str, rank))}) "
+                                      f"AND p = {has_task} ORDER BY o, s"):
+            owners_of.setdefault(task, []).append(owner)
+        tasks = sorted((t for t in rank if owners_of[t][0] in owners), key=rank.get)
+        if not tasks:
+            return
+        marks = ",".join(map(str, tasks))
+        shown = dict(db.execute(f"SELECT nid, json FROM shown WHERE nid IN ({marks})"))
+        roles = self._own_lines(tasks, [(PREDICATE_CODE[DKG_NS + p], rel) for p, rel in OWN_EDGES[1:]])
+        runs: list[list[int]] = []
+        for t in tasks:
+            if runs and rank[t] == rank[runs[-1][-1]] + 1 and owners_of[t] == owners_of[runs[-1][-1]]:
+                runs[-1].append(t)
+            else:
+                runs.append([t])
+        for run in runs:
+            edges, ends, plain = b"", set(), True
+            cuts = array("q")
+            for t in run:
+                lines, bodies, tasks_free = roles.get(t) or ((), (), True)
+                text = ",\n".join(line for _rank, line in lines).encode()
+                if text and edges:
+                    edges += b",\n"
+                cuts.extend((t, len(edges), len(edges) + len(text)))
+                edges += text
+                ends.update(bodies)
+                plain = plain and tasks_free
+            if sys.byteorder != "little":
+                cuts.byteswap()
+            nodes = ",\n".join(shown[t] for t in run).encode()
+            number = db.execute("INSERT INTO task_run(first, plain, nodes, roles, tasks, bodies) VALUES "
+                                "(?, ?, ?, ?, ?, ?)", (run[0], plain, nodes, edges, cuts.tobytes(),
+                                                       "[" + ",".join(map(str, sorted(ends))) + "]")).lastrowid
+            db.executemany("INSERT INTO run_owner VALUES (?, ?)", ((o, number) for o in owners_of[run[0]]))
 
     def abandon(self) -> None:
         try:
@@ -503,6 +608,9 @@ class LineageIndex:
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         self.db = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
+        # a walk of 10,000 documents touches some 100 MB of pages, some many times, and fills temporary tables
+        self.db.execute("PRAGMA cache_size = -65536")
+        self.db.execute("PRAGMA temp_store = MEMORY")
         self._iri: dict[int, str] = {}
         self._nid: dict[str, int] = {}
 
@@ -639,8 +747,8 @@ class LineageIndex:
             self._temp("walk_edge(s INTEGER, r INTEGER, o INTEGER)", edges)
         self._strongest()
         # every node's place in the answer (the root first), and the edges in the order of their nodes
-        self._temp("place(nid INTEGER PRIMARY KEY, pos INTEGER, iri TEXT, own INTEGER)")
-        db.execute("INSERT INTO place SELECT nid, CASE WHEN nid = ? THEN -1 ELSE rank END, iri, 0 FROM node_rank "
+        self._temp(_PLACE)
+        db.execute("INSERT INTO place SELECT nid, CASE WHEN nid = ? THEN -1 ELSE rank END, 0 FROM node_rank "
                    "WHERE nid IN (SELECT s FROM best UNION SELECT o FROM best UNION SELECT ?)", (root, root))
         lines = self._edge_lines(relations, properties, evidence)
         db.text_factory = bytes
@@ -652,51 +760,78 @@ class LineageIndex:
             db.text_factory = str
 
     def answer_down_json(self, root: int, *, head: str, relations: tuple, properties: dict):
-        """`answer_json` with evidence after a `walk_down` without ``own``: the documents' and tasks' own edges
-        are copied from their precomputed lines (`IndexWriter._shape_own_edges`), only the edges into what was
-        reached are made here. None when the walk reached a task (a root task, a task without its document):
-        `answer_json` then makes the answer edge by edge."""
+        """`answer_json` with evidence after a `walk_down` without ``own``: the documents' edges to their tasks are
+        copied from their precomputed lines (`IndexWriter._shape_own_edges`), their tasks with their edges from
+        their runs (`IndexWriter._shape_task_runs`); only the edges into what was reached are made here. None when
+        the walk reached a task (a root task, a task without its document) or a task goes to a task: `answer_json`
+        then makes the answer edge by edge."""
         db = self.db
         if db.execute("SELECT EXISTS (SELECT 1 FROM reach x JOIN node n ON n.nid = x.n WHERE n.is_task)").fetchone()[0]:
             return None
-        has_task, roles = _HAS_TASK, _ROLES
         self._strongest()
-        self._temp("place(nid INTEGER PRIMARY KEY, pos INTEGER, iri TEXT, own INTEGER)")
-        # the documents reached (own lines: their tasks), their tasks (own lines: their bodies), the bodies
-        db.execute("INSERT INTO place SELECT k.nid, CASE WHEN k.nid = ? THEN -1 ELSE k.rank END, k.iri, 1 "
+        self._temp(_PLACE)  # own: 1 reached, 0 a body a task goes to, 2 a task with an edge into what was reached
+        db.execute("INSERT INTO place SELECT k.nid, CASE WHEN k.nid = ? THEN -1 ELSE k.rank END, 1 "
                    "FROM reach x JOIN node_rank k ON k.nid = x.n", (root,))
-        db.execute("INSERT OR IGNORE INTO place SELECT k.nid, k.rank, k.iri, 2 FROM reach x "
-                   f"JOIN edge e ON e.s = x.n AND e.p = {has_task} JOIN node_rank k ON k.nid = e.o")
-        db.execute("INSERT OR IGNORE INTO place SELECT k.nid, k.rank, k.iri, 0 FROM place t "
-                   f"JOIN edge e ON e.s = t.nid AND e.p IN ({roles}) JOIN node_rank k ON k.nid = e.o WHERE t.own = 2")
-        if db.execute("SELECT EXISTS (SELECT 1 FROM best b LEFT JOIN place x ON x.nid = b.s "
-                      "WHERE coalesce(x.own, 0) = 0)").fetchone()[0]:
-            return None  # an edge from a node without own lines: not the shape this copy relies on
-        return self._down_text(head, self._edge_lines(relations, properties, True, subject=True))
-
-    def _down_text(self, head: str, made_lines: str):
-        db = self.db
-        made: dict[int, list] = {}  # the edges into what was reached: each node's first edges
+        db.execute("DROP TABLE IF EXISTS temp.walk_run")
+        db.execute("CREATE TEMP TABLE walk_run AS SELECT k.rank, t.run FROM (SELECT DISTINCT o.run FROM reach x "
+                   "JOIN run_owner o ON o.owner = x.n) w JOIN task_run t ON t.run = w.run "
+                   "JOIN node_rank k ON k.nid = t.first ORDER BY k.rank")
+        if db.execute("SELECT EXISTS (SELECT 1 FROM walk_run w JOIN task_run t ON t.run = w.run "
+                      "WHERE NOT t.plain)").fetchone()[0]:
+            return None
+        db.execute("INSERT OR IGNORE INTO place SELECT k.nid, k.rank, 0 FROM walk_run w JOIN task_run t "
+                   "ON t.run = w.run, json_each(t.bodies) j JOIN node_rank k ON k.nid = j.value")
+        db.execute("INSERT OR IGNORE INTO place SELECT k.nid, k.rank, 2 FROM (SELECT DISTINCT s FROM best) b "
+                   "JOIN node_rank k ON k.nid = b.s")
+        made: dict[int, list] = {}  # the edges into what was reached, by the node they leave
         db.text_factory = bytes
         try:
-            for s, line in db.execute(made_lines):
+            for s, line in db.execute(self._edge_lines(relations, properties, True, subject=True)):
                 made.setdefault(s, []).append(line)
-            yield from self._nodes(head)
-            first = b"\n"
-            own = db.execute("SELECT x.nid, CASE x.own WHEN 1 THEN n.tasks ELSE n.roles END FROM place x "
-                             "LEFT JOIN own_edge n ON n.nid = x.nid WHERE x.own > 0 ORDER BY x.pos")
-            while True:
-                rows = own.fetchmany(_CHUNK)
-                if not rows:
-                    break
-                parts = []
-                for nid, text in rows:
-                    parts.extend(made.pop(nid, ()))
-                    if text is not None:
-                        parts.append(text)
-                if parts:
-                    yield first + b",\n".join(parts)
-                    first = b",\n"
+            tasks = {t for (cuts,) in db.execute("SELECT t.tasks FROM walk_run w JOIN task_run t ON t.run = w.run")
+                     for t in _cuts(cuts)[::3]}
+        finally:
+            db.text_factory = str
+        reached = {n for (n,) in db.execute("SELECT nid FROM place WHERE own = 1")}
+        if not made.keys() <= reached | tasks:
+            return None  # an edge from a node without own lines: not the shape this copy relies on
+        return self._down_text(head, made)
+
+    def _down_text(self, head: str, made: dict[int, list]):
+        db = self.db
+        db.text_factory = bytes
+        try:
+            yield head.encode()
+            yield b'\n "nodes": [\n'
+            # the reached and the bodies (a line each) and the runs of tasks (lines each), in the order of places
+            nodes = heapq.merge(db.execute("SELECT x.pos, n.json FROM place x JOIN shown n ON n.nid = x.nid "
+                                           "WHERE x.own < 2 ORDER BY x.pos"),
+                                db.execute("SELECT w.rank, t.nodes FROM walk_run w JOIN task_run t ON t.run = w.run "
+                                           "ORDER BY w.rank"))
+            yield from _pieces(text for _place, text in nodes)
+            yield b'],\n "edges": ['
+
+            def edges():
+                for place, nid, own, cuts in heapq.merge(
+                        db.execute("SELECT x.pos, x.nid, o.tasks, NULL FROM place x LEFT JOIN own_edge o "
+                                   "ON o.nid = x.nid WHERE x.own = 1 ORDER BY x.pos"),
+                        db.execute("SELECT w.rank, NULL, t.roles, t.tasks FROM walk_run w JOIN task_run t "
+                                   "ON t.run = w.run ORDER BY w.rank")):
+                    if cuts is None:  # a node reached: its edges into what was reached, then to its tasks
+                        yield from made.pop(nid, ())
+                        if own:
+                            yield own
+                        continue
+                    cuts = _cuts(cuts)
+                    if not made.keys().isdisjoint(cuts[::3]):
+                        for i in range(0, len(cuts), 3):
+                            yield from made.pop(cuts[i], ())
+                            if cuts[i + 2] > cuts[i + 1]:
+                                yield own[cuts[i + 1]:cuts[i + 2]]
+                    elif own:
+                        yield own
+
+            yield from _pieces(edges(), first=b"\n")
             yield b"]}\n"
         finally:
             db.text_factory = str
@@ -710,7 +845,6 @@ class LineageIndex:
         """The query of the lines of the ``best`` edges, in the order of their nodes in ``place`` (with each
         line's subject first when ``subject``)."""
         db = self.db
-        db.execute("CREATE INDEX IF NOT EXISTS temp.place_pos ON place(pos)")
         db.execute("DROP TABLE IF EXISTS temp.ordered")
         db.execute("CREATE TEMP TABLE ordered AS SELECT e.s, e.o, e.r FROM best e JOIN place x ON x.nid = e.s "
                    "JOIN place y ON y.nid = e.o ORDER BY x.pos, y.pos")
@@ -726,8 +860,8 @@ class LineageIndex:
         name = " ".join(f"WHEN {i} THEN '{rel}'" for i, rel in enumerate(relations))
         return (f"SELECT {'e.s, ' if subject else ''}'  {{\"from\": ' || json_quote(a.iri) || ', \"to\": ' || "
                 f"json_quote(b.iri) || ', \"relation\": \"' || (CASE e.r {name} END) || '\", \"evidence\": ' || "
-                f"json_quote({sentence}) || '}}' FROM ordered e JOIN place a ON a.nid = e.s "
-                "JOIN place b ON b.nid = e.o ORDER BY e.rowid")
+                f"json_quote({sentence}) || '}}' FROM ordered e JOIN node_rank a ON a.nid = e.s "
+                "JOIN node_rank b ON b.nid = e.o ORDER BY e.rowid")
 
     def _nodes(self, head: str):
         """The head and the nodes of an answer, in the order of ``place``, up to the edges' opening."""
@@ -738,11 +872,28 @@ class LineageIndex:
 
     def _lines(self, sql: str, first: bytes = b""):
         """The one-column rows of ``sql`` (bytes) joined by ",\\n", in pieces; ``first`` comes before any."""
-        cursor = self.db.execute(sql)
-        sep = first
-        while True:
-            rows = cursor.fetchmany(_CHUNK)
-            if not rows:
-                return
-            yield sep + b",\n".join([line for (line,) in rows])
-            sep = b",\n"
+        return _pieces((line for (line,) in self.db.execute(sql)), first)
+
+
+_PLACE = "place(nid INTEGER PRIMARY KEY, pos INTEGER, own INTEGER)"
+
+
+def _pieces(lines, first: bytes = b""):
+    """``lines`` (bytes, each one or more lines of an answer) joined by ",\\n", in pieces of `_CHUNK` of them;
+    ``first`` comes before any."""
+    sep = first
+    while True:
+        part = list(itertools.islice(lines, _CHUNK))
+        if not part:
+            return
+        yield sep + b",\n".join(part)
+        sep = b",\n"
+
+
+def _cuts(blob: bytes) -> array:
+    """A run's ``tasks`` column: (task, start, end) of each task's edge lines in the run's ``roles``."""
+    cuts = array("q")
+    cuts.frombytes(blob)
+    if sys.byteorder != "little":
+        cuts.byteswap()
+    return cuts
