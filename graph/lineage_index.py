@@ -788,12 +788,11 @@ class LineageIndex:
         try:
             for s, line in db.execute(self._edge_lines(relations, properties, True, subject=True)):
                 made.setdefault(s, []).append(line)
-            tasks = {t for (cuts,) in db.execute("SELECT t.tasks FROM walk_run w JOIN task_run t ON t.run = w.run")
-                     for t in _cuts(cuts)[::3]}
         finally:
             db.text_factory = str
-        reached = {n for (n,) in db.execute("SELECT nid FROM place WHERE own = 1")}
-        if not made.keys() <= reached | tasks:
+        if db.execute("SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT s FROM best) b JOIN place x ON x.nid = b.s "
+                      "WHERE x.own = 0 OR x.own = 2 AND NOT EXISTS (SELECT 1 FROM edge h JOIN reach r ON r.n = h.s "
+                      f"WHERE h.o = x.nid AND h.p = {_HAS_TASK}))").fetchone()[0]:
             return None  # an edge from a node without own lines: not the shape this copy relies on
         return self._down_text(head, made)
 

@@ -118,13 +118,13 @@ def is_hand_made(path: Path, data=None) -> bool:
     return data.get("checksum") != checksum(data)
 
 
-def record_path(record, records_dir: Path) -> Path:
-    """Where a record lives: named from its document identity; a second text of the same document (another
-    source) gets the source's name appended, so both are kept."""
+def record_path(record, records_dir: Path, key=None) -> Path:
+    """Where a record lives: named from its document identity (``key``, when known); a second text of the same
+    document (another source) gets the source's name appended, so both are kept."""
     from .iri import slug
     from .resolve import document_key
 
-    base = document_key(record).slug
+    base = (key or document_key(record)).slug
     path = records_dir / f"{base}.yaml"
     if path.exists():
         try:
@@ -170,23 +170,26 @@ def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_p
     files = find_inputs(paths, report.failures)
     report.files = len(files)
     jobs = max(1, jobs or default_jobs())
-    with _Spool() as spool, _worker_state(extract=extract, records_dir=records_dir):
+    # One set of workers for both phases, forked while this process is small: forked after the first phase, they
+    # shared its hundreds of megabytes and, as this process went on writing, came to hold copies of them
+    # (at 100,000 texts, 370 MB each).
+    with _Spool() as spool, _worker_state(extract=extract, records_dir=records_dir, spool_fd=spool.read_fd), \
+            _pool(jobs, len(files)) as pool:
         loaded = []  # (record's source, record file name, its key text, spool slot, named graph, place facts)
         claimed: dict[str, str] = {}  # record file name -> source, in this run
-        with _pool(jobs, len(files)) as pool:
-            for path, outcome in zip(files, _imap(pool, _read_text, files, chunk=4)):
-                if isinstance(outcome, str):
-                    report.failures.append(outcome)
-                else:
-                    try:
-                        entry = _keep_record(outcome, records_dir, claimed, report, spool)
-                        loaded.append(entry)
-                    except DkgError as e:
-                        report.failures.append(f"{path}: {e}" if str(path) not in str(e) else str(e))
-                    except (OSError, UnicodeError, ValueError) as e:
-                        report.failures.append(f"{path}: {e}")
-                if on_file:
-                    on_file(path)
+        for path, outcome in zip(files, _imap(pool, _read_text, files, chunk=16)):
+            if isinstance(outcome, str):
+                report.failures.append(outcome)
+            else:
+                try:
+                    entry = _keep_record(outcome, records_dir, claimed, report, spool)
+                    loaded.append(entry)
+                except DkgError as e:
+                    report.failures.append(f"{path}: {e}" if str(path) not in str(e) else str(e))
+                except (OSError, UnicodeError, ValueError) as e:
+                    report.failures.append(f"{path}: {e}")
+            if on_file:
+                on_file(path)
         if not loaded:
             return report
         resolver = Resolver()
@@ -207,7 +210,7 @@ def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_p
         report.warnings.extend(resolver.infer_places(e[5] for e in loaded))
         _load_records(store_path, [(e[1], e[3]) for e in loaded], resolver, spool, report, jobs, curated_path,
                       replace=[e[4] for e in loaded] if live else None, drop_sources=[e[0] for e in loaded],
-                      endpoint=endpoint)
+                      endpoint=endpoint, pool=pool)
     # a text re-read under a new identity leaves its old record behind: remove it, unless a person edited it
     for source, name, *_rest in loaded:
         for old in stale.get(source, ()):
@@ -380,34 +383,36 @@ def _read_text(path: Path):
     YAML or None when a hand-made record is kept, identity key text, named graph, its `resolve.place_facts`)."""
     from . import extract as default_extract
 
+    from .resolve import document_key
+
     extract = _WORKER.get("extract") or default_extract
     records_dir = _WORKER["records_dir"]
     try:
         record = extract(path, source=source_name(path))
+        key = document_key(record)
         text = record_text(record)
-        target = _unchanged_record_file(record, records_dir, text)
+        target = _unchanged_record_file(records_dir, text, key)
         if target is None:
-            target = record_path(record, records_dir)
+            target = record_path(record, records_dir, key)
             if target.exists() and is_hand_made(target):
                 from .records import read_record
 
-                record, text = read_record(target), None
-        return _phase1(record, target.name, text)
+                record, text, key = read_record(target), None, None
+        return _phase1(record, target.name, text, key)
     except DkgError as e:
         return f"{path}: {e}" if str(path) not in str(e) else str(e)
     except (OSError, UnicodeError, ValueError) as e:
         return f"{path}: {e}"
 
 
-def _unchanged_record_file(record, records_dir: Path, text: str) -> Path | None:
-    """The record file of ``record`` when it holds exactly ``text`` (what ingest writes for it now), else None.
+def _unchanged_record_file(records_dir: Path, text: str, key) -> Path | None:
+    """The record file of the record whose identity is ``key`` when it holds exactly ``text`` (what ingest writes
+    for it now), else None.
 
     Such a file is ingest's own, unedited (its checksum matches, ``reviewed: false``), of this very source (the
     source is in the text): `record_path` would choose it and `is_hand_made` say no, without parsing its YAML
     twice (a re-ingest of unchanged texts)."""
-    from .resolve import document_key
-
-    path = records_dir / f"{document_key(record).slug}.yaml"
+    path = records_dir / f"{key.slug}.yaml"
     try:
         with open(path, "rb") as f:
             same = f.read(len(text) * 4 + 1) == text.encode("utf-8")
@@ -416,13 +421,13 @@ def _unchanged_record_file(record, records_dir: Path, text: str) -> Path | None:
     return path if same else None
 
 
-def _phase1(record, name: str, text: str | None) -> tuple:
+def _phase1(record, name: str, text: str | None, key=None) -> tuple:
     import pickle
 
     from . import iri
     from .resolve import document_key, place_facts
 
-    key = document_key(record)
+    key = key or document_key(record)
     return (pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), record.source, name, text, key.text,
             iri.source_graph(key.path, record.source), place_facts(record, key))
 
@@ -455,14 +460,18 @@ def _keep_record(outcome, records_dir: Path, claimed: dict, report: LoadReport, 
 
 # Batches of phase 2 in flight: the bulk loader takes its input in bursts (it stops reading while it sorts), and
 # with a short window the workers sat idle during a burst and this process waited on them after it. About 64 kB
-# of N-Quads a record: 32 batches of 8 hold some 16 MB.
-PHASE2_WINDOW = 32
+# of N-Quads a record: 8 batches of 32 hold some 16 MB. Batches of 32, not 8: each one handed to a worker wakes
+# the pool's thread, which then competes for the GIL with this one (a tenth of this process's time at 100,000).
+PHASE2_BATCH, PHASE2_WINDOW = 32, 8
 
 
-def _record_quads(item):
-    """Phase 2 for one record (in a worker): its N-Quads (UTF-8) and what the load report counts."""
+def _record_quads(resolver_slot, item):
+    """Phase 2 for one record (in a worker): its N-Quads (UTF-8) and what the load report counts. The resolver is
+    the one spooled at ``resolver_slot`` (read once per worker), or, for None, the one `_WORKER` holds."""
     from .rdf import record_to_quads
 
+    if resolver_slot is not None and _WORKER.get("resolver_slot") != resolver_slot:
+        _WORKER.update(resolver=_read_slot(resolver_slot), resolver_slot=resolver_slot)
     name, slot = item
     record = _read_slot(slot)
     rg = record_to_quads(record, _WORKER["resolver"], record_file=name)
@@ -479,15 +488,22 @@ def _index_entry(rg):
 
 
 def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport, jobs: int, curated_path,
-                  replace=None, drop_sources=(), endpoint=None) -> None:
+                  replace=None, drop_sources=(), endpoint=None, pool=None) -> None:
     """Phase 2: quads of the spooled records ``items`` ((record file name, slot)) and the curated facts, into a
     new generation of the store: a fresh database, or, given the named graphs to ``replace`` (and the sources
-    whose graphs to drop), a copy of the live one where those graphs are replaced."""
+    whose graphs to drop), a copy of the live one where those graphs are replaced. ``pool``: workers forked
+    earlier (they read the resolver from the spool), else they are forked here."""
+    import functools
+    import pickle
+
     from . import bulk
     from . import store as store_mod
     from .rdf import curated_record_graph
     from .resources import data_path
 
+    resolver_slot = spool.put(pickle.dumps(resolver, pickle.HIGHEST_PROTOCOL)) if pool is not None else None
+    quads_of = functools.partial(_record_quads, resolver_slot)
+    workers = contextlib.nullcontext(pool) if pool is not None else _pool(jobs, len(items))
     spool.close_writing()
     curated = Path(curated_path) if curated_path else data_path("curated.yaml")
     curated_rg = curated_record_graph(curated) if curated.exists() else None
@@ -521,12 +537,11 @@ def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport
 
     incremental = replace is not None
     if endpoint:  # a SPARQL server: its writer replaces the graphs and derives dkg:links and status itself
-        with _pool(jobs, len(items)) as pool, \
-                store_mod.connect(store_path, endpoint, write=True, fresh=not incremental) as w:
-            w.load_nquads(chunks(_imap(pool, _record_quads, items, chunk=8)), drop_sources if incremental else None)
+        with workers as pool, store_mod.connect(store_path, endpoint, write=True, fresh=not incremental) as w:
+            w.load_nquads(chunks(_imap(pool, quads_of, items, chunk=8)), drop_sources if incremental else None)
             report.triples = _triples(w)
         return
-    with _pool(jobs, len(items)) as pool:  # forked before the database is opened
+    with workers as pool:  # forked before the database is opened
         with store_mod.writing(store_path, fresh=not incremental) as w:
             old_edges: set = set()
             old_documents: set = set()
@@ -536,7 +551,7 @@ def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport
                 old_edges, old_documents = bulk.drop_graphs(w, graph_iris, drop_sources)
                 if index is not None:
                     index.drop(graph_iris, drop_sources)
-            quads = chunks(_imap(pool, _record_quads, items, chunk=8, window=PHASE2_WINDOW))
+            quads = chunks(_imap(pool, quads_of, items, chunk=PHASE2_BATCH, window=PHASE2_WINDOW))
             if bulk.can_load_in_background():
                 loader = bulk.BackgroundLoader(w)
                 try:
@@ -548,11 +563,13 @@ def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport
                 loader.close()
             else:
                 bulk.load_nquads(w, quads)
+            if pool is not None:
+                pool.shutdown(wait=True)  # the workers' memory is given back before the store is finished
             if incremental:
                 bulk.settle_derived(w, old_edges, old_documents | documents)
             else:
                 bulk.load_nquads(w, iter([bulk.status_nquads(documents, with_text)]))
-            report.triples = _triples(w)
+        report.triples = w.quads
 
 
 def _record_files_of(store, sources) -> dict[str, set[str]]:
