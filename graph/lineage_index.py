@@ -71,10 +71,10 @@ _FIELD_INDEX = {f: i for i, f in enumerate(FIELDS)}
 _SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE graph(gid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, source TEXT);
-CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, {", ".join(FIELDS)},
-                  kind_order INTEGER, level_order INTEGER, sort_date TEXT, sort_code TEXT);
--- lines of an answer ("  {...}"): the node; a document's edges to its tasks, a task's to its bodies
-CREATE TABLE shown(nid INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, {", ".join(FIELDS)});
+-- a node's line in an answer ("  {...}") and its sort key there
+CREATE TABLE shown(nid INTEGER PRIMARY KEY, json TEXT NOT NULL, kind_order INTEGER, level_order INTEGER,
+                   sort_date TEXT, sort_code TEXT);
 CREATE TABLE own_edge(nid INTEGER PRIMARY KEY, tasks TEXT);
 -- the tasks of a document in runs of consecutive places in an answer: the run's node lines and the lines of its
 -- tasks' edges to their bodies (UTF-8), each task with where its edge lines start and end in them (little-endian
@@ -217,7 +217,6 @@ def rows_of_quads(quads) -> list:
 
 LEVEL_ORDER = {"central": 0, "province": 1, "district": 2, "commune": 3}
 KIND_ORDER = {"document": 0, "task": 1, "organisation": 2}
-NODE_FIELDS = ("kind", "code", "type", "level", "date", "issuer", "label", "title", "source", "jurisdiction")
 _TYPE_WORD = {DKG_NS + local: vi for local, vi, _en, _other in DOCUMENT_CLASSES}
 
 
@@ -385,8 +384,8 @@ class IndexWriter:
         self._shape_nodes(touched_only=not self.fresh)
         # The order of every node in an answer, as one integer (an answer sorts integers, not five keys).
         db.execute("DELETE FROM node_rank")
-        db.execute("INSERT INTO node_rank SELECT nid, ROW_NUMBER() OVER "
-                   "(ORDER BY kind_order, level_order, sort_date, sort_code, iri), iri, kind_order FROM node")
+        db.execute("INSERT INTO node_rank SELECT s.nid, ROW_NUMBER() OVER (ORDER BY s.kind_order, s.level_order, "
+                   "s.sort_date, s.sort_code, n.iri), n.iri, s.kind_order FROM shown s JOIN node n ON n.nid = s.nid")
         self._shape_own_edges(touched_only=not self.fresh)
         self._shape_task_runs(touched_only=not self.fresh)
         db.execute("COMMIT")
@@ -430,14 +429,11 @@ class IndexWriter:
             for nid, node in nodes.items():
                 if node["kind"] == "task":
                     node["level"] = task_level(org_levels.get(nid, ()), owner_levels.get(nid, ()))
-                text = "  " + encode({"id": node["id"], **{f: node.get(f) for f in NODE_FIELDS},
-                               **({"task_label": node.get("task_label")} if node["kind"] == "task" else {})})
-                out.append((nid, text, KIND_ORDER.get(node["kind"], 3), LEVEL_ORDER.get(node["level"], 4),
-                            node["date"] or "", node["code"] or "", nid))
-            db.executemany("UPDATE node SET kind_order = ?, level_order = ?, sort_date = ?, sort_code = ? "
-                           "WHERE nid = ?", [row[2:] for row in out])
+                # as `node_dict` orders it: "id", the fields every node has, then a task's "task_label"
+                out.append((nid, "  " + encode(node), KIND_ORDER.get(node["kind"], 3),
+                            LEVEL_ORDER.get(node["level"], 4), node["date"] or "", node["code"] or ""))
             # apart from the facts: an answer reads 200,000 of these, and only these
-            db.executemany("INSERT OR REPLACE INTO shown VALUES (?, ?)", [row[:2] for row in out])
+            db.executemany("INSERT OR REPLACE INTO shown VALUES (?, ?, ?, ?, ?, ?)", out)
 
     def _shape_own_edges(self, touched_only: bool) -> None:
         """Each document's edges to its tasks (its `OWN_EDGES` of ``hasTask``) as the lines of an answer, in its

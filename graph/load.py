@@ -507,7 +507,9 @@ def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport
     spool.close_writing()
     curated = Path(curated_path) if curated_path else data_path("curated.yaml")
     curated_rg = curated_record_graph(curated) if curated.exists() else None
-    _WORKER.update(resolver=resolver, spool_fd=spool.read_fd)
+    _WORKER.update(spool_fd=spool.read_fd)
+    if pool is None:  # workers forked below, or this process, use it as it is
+        _WORKER.update(resolver=resolver)
     documents: set = set()
     with_text: set = set()
     graphs: list = []

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date as _date
 
 from . import iri
-from .resolve import CENTRAL, DocKey, Resolver, document_key, organisation_id, reference_key
+from .resolve import NAME_CACHE_SIZE, CENTRAL, DocKey, Resolver, document_key, organisation_id, reference_key
 from .vocab import DKG_NS, LINK_PROPERTIES, LEVELS, PREFIXES, RELATION_PROPERTIES, document_class, fold
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -186,7 +186,7 @@ def _sentences(text: str) -> tuple:
     return tuple((a, b, fold(text[a:b])) for a, b in spans)
 
 
-_fold_name = functools.lru_cache(maxsize=65536)(fold)  # the needles are organisation names, asked again and again
+_fold_name = functools.lru_cache(maxsize=NAME_CACHE_SIZE)(fold)  # the needles are organisation names, asked again and again
 
 
 def _sentence_with(text: str, needle: str | None) -> tuple[str, int, int]:

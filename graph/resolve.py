@@ -37,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+import sys
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -69,7 +70,12 @@ def _identity_data() -> dict:
 # ---- documents -----------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+# Entries of each cache of organisation names: a corpus names the same few thousand bodies again and again, and
+# each text its own commune's; 65,536 of them took some 100 MB in each ingest worker at 100,000 texts.
+NAME_CACHE_SIZE = 8192
+
+
+@dataclass(frozen=True, slots=True)
 class DocKey:
     """The identity of a document; `path` is what its IRI is made of."""
 
@@ -106,8 +112,12 @@ class DocKey:
 
     @classmethod
     def from_text(cls, text: str) -> "DocKey":
+        # interned: a corpus of 100,000 keys repeats a few thousand scopes and a handful of types and years (the
+        # resolver every ingest worker holds is a third smaller)
         scope, type_slug, number, symbol, year, anon = (text.split("|") + [""] * 6)[:6]
-        return cls(scope, type_slug, number or None, symbol or None, year or None, anon or None)
+        i = sys.intern
+        return cls(i(scope), i(type_slug), i(number) if number else None, i(symbol) if symbol else None,
+                   i(year) if year else None, anon or None)
 
     @property
     def slug(self) -> str:
@@ -533,7 +543,7 @@ class OrgId:
         return _organisation_iri(iri.base(), self.scope, self.name)
 
 
-@functools.lru_cache(maxsize=65536)  # asked for every mention of a body: slugging its name again cost 5% of ingest
+@functools.lru_cache(maxsize=NAME_CACHE_SIZE)  # asked for every mention of a body: slugging its name again cost 5% of ingest
 def _organisation_iri(base: str, scope: str, name: str) -> str:
     return iri.organisation(scope, fold(_expand_aliases(name)))
 
@@ -545,7 +555,7 @@ _TONE_STYLE_RE = re.compile("(" + "|".join(new for new, _old in _TONE_STYLE) + r
 _TONE_STYLE_MAP = dict(_TONE_STYLE)
 
 
-@functools.lru_cache(maxsize=65536)  # a corpus names the same few thousand bodies again and again
+@functools.lru_cache(maxsize=NAME_CACHE_SIZE)  # a corpus names the same few thousand bodies again and again
 def canonical_org_name(name: str) -> tuple[str, str | None]:
     """(canonical name, level or None): from `graph.organisations` when it is installed, else a local rule."""
     entry, level = None, None
@@ -576,7 +586,7 @@ def _expand_aliases(text: str) -> str:
     return data["_alias_re"].sub(lambda m: aliases[m.group(1)], text)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=NAME_CACHE_SIZE)
 def organisation_id(name: str, level: str | None, scope: str) -> OrgId:
     """The organisation a name means when written in a text of ``scope`` (see `place_scope`): central bodies
     are central wherever they are named, every other name belongs to that scope."""
