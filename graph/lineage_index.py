@@ -769,14 +769,16 @@ class LineageIndex:
         db.execute("INSERT INTO place SELECT k.nid, CASE WHEN k.nid = ? THEN -1 ELSE k.rank END, 1 "
                    "FROM reach x JOIN node_rank k ON k.nid = x.n", (root,))
         db.execute("DROP TABLE IF EXISTS temp.walk_run")
+        # CROSS JOIN: the temporary tables first (they have no statistics; with task_run's, the planner went through
+        # all the runs of a 100,000-document index for the bodies of a walk's 20,000)
         db.execute("CREATE TEMP TABLE walk_run AS SELECT k.rank, t.run FROM (SELECT DISTINCT o.run FROM reach x "
-                   "JOIN run_owner o ON o.owner = x.n) w JOIN task_run t ON t.run = w.run "
-                   "JOIN node_rank k ON k.nid = t.first ORDER BY k.rank")
-        if db.execute("SELECT EXISTS (SELECT 1 FROM walk_run w JOIN task_run t ON t.run = w.run "
-                      "WHERE NOT t.plain)").fetchone()[0]:
+                   "CROSS JOIN run_owner o ON o.owner = x.n) w CROSS JOIN task_run t ON t.run = w.run "
+                   "CROSS JOIN node_rank k ON k.nid = t.first ORDER BY k.rank")
+        if not db.execute("SELECT coalesce(MIN(t.plain), 1) FROM walk_run w CROSS JOIN task_run t "
+                          "ON t.run = w.run").fetchone()[0]:  # (an EXISTS here was planned as a scan of all runs)
             return None
-        db.execute("INSERT OR IGNORE INTO place SELECT k.nid, k.rank, 0 FROM walk_run w JOIN task_run t "
-                   "ON t.run = w.run, json_each(t.bodies) j JOIN node_rank k ON k.nid = j.value")
+        db.execute("INSERT OR IGNORE INTO place SELECT k.nid, k.rank, 0 FROM walk_run w CROSS JOIN task_run t "
+                   "ON t.run = w.run CROSS JOIN json_each(t.bodies) j CROSS JOIN node_rank k ON k.nid = j.value")
         db.execute("INSERT OR IGNORE INTO place SELECT k.nid, k.rank, 2 FROM (SELECT DISTINCT s FROM best) b "
                    "JOIN node_rank k ON k.nid = b.s")
         made: dict[int, list] = {}  # the edges into what was reached, by the node they leave
@@ -801,7 +803,7 @@ class LineageIndex:
             # the reached and the bodies (a line each) and the runs of tasks (lines each), in the order of places
             nodes = heapq.merge(db.execute("SELECT x.pos, n.json FROM place x JOIN shown n ON n.nid = x.nid "
                                            "WHERE x.own < 2 ORDER BY x.pos"),
-                                db.execute("SELECT w.rank, t.nodes FROM walk_run w JOIN task_run t ON t.run = w.run "
+                                db.execute("SELECT w.rank, t.nodes FROM walk_run w CROSS JOIN task_run t ON t.run = w.run "
                                            "ORDER BY w.rank"))
             yield from _pieces(text for _place, text in nodes)
             yield b'],\n "edges": ['
@@ -810,7 +812,7 @@ class LineageIndex:
                 for place, nid, own, cuts in heapq.merge(
                         db.execute("SELECT x.pos, x.nid, o.tasks, NULL FROM place x LEFT JOIN own_edge o "
                                    "ON o.nid = x.nid WHERE x.own = 1 ORDER BY x.pos"),
-                        db.execute("SELECT w.rank, NULL, t.roles, t.tasks FROM walk_run w JOIN task_run t "
+                        db.execute("SELECT w.rank, NULL, t.roles, t.tasks FROM walk_run w CROSS JOIN task_run t "
                                    "ON t.run = w.run ORDER BY w.rank")):
                     if cuts is None:  # a node reached: its edges into what was reached, then to its tasks
                         yield from made.pop(nid, ())

@@ -161,6 +161,8 @@ def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_p
     processes extract the texts and make their quads (default: one per CPU; 1 works in this process); only
     this process writes records and the store, in the order of the files.
     """
+    import pickle
+
     from . import store as store_mod
     from .resolve import DocKey, Resolver
 
@@ -208,6 +210,8 @@ def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_p
             resolver.add(DocKey.from_text(entry[2]))
         # second identity pass: places a header leaves out, from the corpus documents the text cites as its own
         report.warnings.extend(resolver.infer_places(e[5] for e in loaded))
+        if pool is not None:  # the workers read it from the spool: this process keeps no copy while it loads
+            resolver = spool.put(pickle.dumps(resolver, pickle.HIGHEST_PROTOCOL))
         _load_records(store_path, [(e[1], e[3]) for e in loaded], resolver, spool, report, jobs, curated_path,
                       replace=[e[4] for e in loaded] if live else None, drop_sources=[e[0] for e in loaded],
                       endpoint=endpoint, pool=pool)
@@ -492,16 +496,16 @@ def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport
     """Phase 2: quads of the spooled records ``items`` ((record file name, slot)) and the curated facts, into a
     new generation of the store: a fresh database, or, given the named graphs to ``replace`` (and the sources
     whose graphs to drop), a copy of the live one where those graphs are replaced. ``pool``: workers forked
-    earlier (they read the resolver from the spool), else they are forked here."""
+    earlier, which read the resolver from its spool slot (``resolver`` is then that slot), else they are forked
+    here."""
     import functools
-    import pickle
 
     from . import bulk
     from . import store as store_mod
     from .rdf import curated_record_graph
     from .resources import data_path
 
-    resolver_slot = spool.put(pickle.dumps(resolver, pickle.HIGHEST_PROTOCOL)) if pool is not None else None
+    resolver_slot = resolver if pool is not None else None
     quads_of = functools.partial(_record_quads, resolver_slot)
     workers = contextlib.nullcontext(pool) if pool is not None else _pool(jobs, len(items))
     spool.close_writing()
