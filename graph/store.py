@@ -306,11 +306,11 @@ def _finish_index(writer: Writer, new_dir: Path) -> None:
 
 
 def _optimize_during(db, work) -> int:
-    """``db.flush()`` and ``db.optimize()`` (a compaction in RocksDB's own threads, without the GIL) while ``work`` runs
-    in this thread:
-    measured at 10,218 texts, the compaction (5 s) and the lineage index's finish (8 s) took 13 s one after the other.
-    Returns the number of quads in the named graphs, counted after the compaction in the same thread (a SPARQL
-    count in this one took 10 s at 100,000 texts)."""
+    """Run ``db.flush()`` and ``db.optimize()`` in a background thread while ``work`` runs in this one.
+
+    The compaction runs in RocksDB's own threads, without the GIL: at 10,218 texts the compaction (5 s) and the
+    lineage index's finish (8 s) took 13 s one after the other. Returns the number of quads in the named graphs,
+    counted after the compaction in the same thread (a SPARQL count took 10 s at 100,000 texts)."""
     import threading
 
     import pyoxigraph as ox
