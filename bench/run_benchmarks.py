@@ -390,7 +390,20 @@ def machine() -> dict:
             libs[lib] = "?"
     return {"cpu": cpu, "cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)), "ram": ram,
             "python": platform.python_version(), "os": platform.platform(), "libraries": libs,
-            "load_before": os.getloadavg()}
+            "load_before": os.getloadavg(), "loop_before_s": cpu_speed()}
+
+
+def cpu_speed() -> float:
+    """Seconds of CPU for a fixed pure-Python loop (best of 3): the same machine name can be a slower or a busier
+    host from one day to the next, and this says how fast the one measured was."""
+    best = float("inf")
+    for _ in range(3):
+        c = time.process_time()
+        total = 0
+        for i in range(5_000_000):
+            total += i
+        best = min(best, time.process_time() - c)
+    return best
 
 
 def startup(runs: int) -> float:
@@ -414,7 +427,13 @@ def report(m: dict, help_s: float, results: list[dict], args) -> str:
     w(f"- Load average when the run started: {', '.join(f'{x:.1f}' for x in m['load_before'])}; when it ended: "
       f"{', '.join(f'{x:.1f}' for x in m['load_after'])}. The machine is shared: a load above the number of cores "
       "means other processes took part of the CPU during the measurements (wall-clock figures are then pessimistic;"
-      " the per-CPU-second extraction figure is not affected).\n")
+      " the per-CPU-second extraction figure is not affected).")
+    if "loop_before_s" in m:
+        w(f"- Speed of this host: a fixed pure-Python loop (5,000,000 additions) took {m['loop_before_s']:.2f} CPU-s"
+          f" when the run started and {m['loop_after_s']:.2f} CPU-s when it ended (lower is faster; comparable across"
+          " runs of this file, where the CPU's name alone is not).\n")
+    else:
+        w("")
     w("## Targets\n")
     w("| target | figure | |")
     w("|---|---|---|")
@@ -557,7 +576,7 @@ def main(argv=None) -> int:
                                   args.full_limit))
         if args.json:
             Path(args.json).write_text(json.dumps({"machine": m, "help_s": help_s, "results": results}, indent=1))
-    m["load_after"] = os.getloadavg()
+    m["load_after"], m["loop_after_s"] = os.getloadavg(), cpu_speed()
     if args.merge:
         earlier = json.loads(Path(args.merge).read_text())
         done = {r["size"] for r in results}
