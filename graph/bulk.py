@@ -217,6 +217,12 @@ def can_load_in_background() -> bool:
     return os.path.isdir("/dev/fd")
 
 
+# Graphs removed between flushes of the store's write buffers: removals stay in memory until a flush, and a
+# re-ingest of 9,759 texts (their graphs replaced) grew the ingest by 1.8 GB (200 MB with a flush every 500 graphs,
+# in the same time).
+DROP_FLUSH_EVERY = 500
+
+
 def drop_graphs(writer, graphs, drop_sources=()) -> tuple[set, set]:
     """Remove named graphs ``graphs`` (IRIs) and those read from any of ``drop_sources``; returns the lineage
     edges ``(s, p, o)`` (IRI strings) they stated and the documents they typed, for `settle_derived`."""
@@ -237,9 +243,13 @@ def drop_graphs(writer, graphs, drop_sources=()) -> tuple[set, set]:
     # only the quads of these predicates: a graph's other quads (most of them) never become Python objects
     link_preds = [ox.NamedNode(p) for p in sorted(_LINK_PREDICATES)]
     type_pred = ox.NamedNode(RDF_TYPE)
+    removed = 0
     for g in old:
         if not writer.ox.contains_named_graph(g):
             continue
+        removed += 1
+        if removed % DROP_FLUSH_EVERY == 0:
+            writer.ox.flush()
         for pred in link_preds:
             for q in writer.ox.quads_for_pattern(None, pred, None, g):
                 if isinstance(q.object, ox.NamedNode):

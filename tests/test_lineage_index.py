@@ -123,9 +123,14 @@ def _texts(corpus: Path) -> list[Path]:
     return sorted(p for p in corpus.rglob("*.txt"))
 
 
-def test_the_index_follows_incremental_ingests_and_matches_a_build(cascade, tmp_path):
+@pytest.mark.parametrize("flush_every", [pytest.param(None, id="default"), pytest.param(1, id="flush-every-graph")])
+def test_the_index_follows_incremental_ingests_and_matches_a_build(cascade, tmp_path, monkeypatch, flush_every):
     """Half the texts, then the other half, then one text edited and one re-read: after each write the index
-    answers as SPARQL on that database; at the end it answers as the index of a fresh build of the same records."""
+    answers as SPARQL on that database; at the end it answers as the index of a fresh build of the same records.
+    Also with the store's write buffers flushed between the graphs a re-ingest removes (as it does every
+    `graph.bulk.DROP_FLUSH_EVERY` graphs)."""
+    if flush_every is not None:
+        monkeypatch.setattr("graph.bulk.DROP_FLUSH_EVERY", flush_every)
     texts = _texts(cascade["corpus"])
     store, records = tmp_path / "st", tmp_path / "rec"
     ingest(texts[: len(texts) // 2], store, records, jobs=1)
