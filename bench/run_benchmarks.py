@@ -463,7 +463,7 @@ def report(m: dict, help_s: float, results: list[dict], args) -> str:
         for r in results) + f" | {_ok(exact)} |\n")
     w("## Ingest and store\n")
     w("| documents | text | extract, 1 core | ingest (jobs) | CPU time of the ingest | documents/s | quads | quads/s |"
-      " peak memory (tree / largest) | store on disk | records | re-ingest | build |")
+      " peak memory (tree / largest) | store on disk | records | re-ingest (time, peak tree) | build |")
     w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         i = r["ingest"]
@@ -473,7 +473,8 @@ def report(m: dict, help_s: float, results: list[dict], args) -> str:
           f"{i['s']:.1f} s ({args.jobs}) | {i['cpu_s']:.0f} CPU-s | {r['documents'] / i['s']:.0f} | {q:,} | {q / i['s']:,.0f} | "
           f"{i['peak_tree_mb']:.0f} / {i['peak_process_mb']:.0f} MB | {r['store_mb']:.0f} MB "
           f"({r['store_mb'] * 1e6 / max(q, 1):.0f} B/quad) | {r['records_mb']:.0f} MB | " + (
-              f"{r['reingest']['s']:.1f} s{'' if r['reingest']['same_quads'] else ' (quad count changed!)'} | "
+              f"{r['reingest']['s']:.1f} s, {r['reingest']['peak_tree_mb']:.0f} MB"
+              f"{'' if r['reingest']['same_quads'] else ' (quad count changed!)'} | "
               f"{r['build']['s']:.1f} s |" if "reingest" in r else "not run | not run |"))
     w("\nIngest runs per size: " + "; ".join(f"{r['documents']:,}: " + ", ".join(f"{x['s']:.1f} s" for x in
                                                                                 r["ingest"]["runs"])
@@ -577,6 +578,8 @@ def main(argv=None) -> int:
         if args.json:
             Path(args.json).write_text(json.dumps({"machine": m, "help_s": help_s, "results": results}, indent=1))
     m["load_after"], m["loop_after_s"] = os.getloadavg(), cpu_speed()
+    if args.json:
+        Path(args.json).write_text(json.dumps({"machine": m, "help_s": help_s, "results": results}, indent=1))
     if args.merge:
         earlier = json.loads(Path(args.merge).read_text())
         done = {r["size"] for r in results}
