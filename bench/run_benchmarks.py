@@ -428,12 +428,9 @@ def report(m: dict, help_s: float, results: list[dict], args) -> str:
       f"{', '.join(f'{x:.1f}' for x in m['load_after'])}. The machine is shared: a load above the number of cores "
       "means other processes took part of the CPU during the measurements (wall-clock figures are then pessimistic;"
       " the per-CPU-second extraction figure is not affected).")
-    if "loop_before_s" in m:
-        w(f"- Speed of this host: a fixed pure-Python loop (5,000,000 additions) took {m['loop_before_s']:.2f} CPU-s"
-          f" when the run started and {m['loop_after_s']:.2f} CPU-s when it ended (lower is faster; comparable across"
-          " runs of this file, where the CPU's name alone is not).\n")
-    else:
-        w("")
+    w(f"- Speed of this host: a fixed pure-Python loop (5,000,000 additions) took {m['loop_before_s']:.2f} CPU-s"
+      f" when the run started and {m['loop_after_s']:.2f} CPU-s when it ended (lower is faster; comparable across"
+      " runs of this file, where the CPU's name alone is not).\n")
     w("## Targets\n")
     w("| target | figure | |")
     w("|---|---|---|")
@@ -568,6 +565,11 @@ def main(argv=None) -> int:
     help_s = startup(args.runs)
     print(f"dkg --help: {help_s:.3f} s", flush=True)
     results = []
+
+    def save():
+        if args.json:
+            Path(args.json).write_text(json.dumps({"machine": m, "help_s": help_s, "results": results}, indent=1))
+
     only = {int(x) for x in args.only.split(",")} if args.only else None
     for n, parts in corpora(work, sizes).items():
         if only and n not in only:
@@ -575,11 +577,9 @@ def main(argv=None) -> int:
         runs = args.ingest_runs or (args.runs if n <= args.full_limit else 1)
         results.append(bench_size(n, parts, work, args.runs, args.jobs, args.naive_limit, args.naive_timeout, runs,
                                   args.full_limit))
-        if args.json:
-            Path(args.json).write_text(json.dumps({"machine": m, "help_s": help_s, "results": results}, indent=1))
+        save()  # after each size: a long run that dies keeps what it measured
     m["load_after"], m["loop_after_s"] = os.getloadavg(), cpu_speed()
-    if args.json:
-        Path(args.json).write_text(json.dumps({"machine": m, "help_s": help_s, "results": results}, indent=1))
+    save()
     if args.merge:
         earlier = json.loads(Path(args.merge).read_text())
         done = {r["size"] for r in results}
