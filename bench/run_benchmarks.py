@@ -429,8 +429,8 @@ def report(m: dict, help_s: float, results: list[dict], args) -> str:
       "means other processes took part of the CPU during the measurements (wall-clock figures are then pessimistic;"
       " the per-CPU-second extraction figure is not affected).")
     w(f"- Speed of this host: a fixed pure-Python loop (5,000,000 additions) took {m['loop_before_s']:.2f} CPU-s"
-      f" when the run started and {m['loop_after_s']:.2f} CPU-s when it ended (lower is faster; comparable across"
-      " runs of this file, where the CPU's name alone is not).\n")
+      f" when the run started and {m['loop_after_s']:.2f} CPU-s when it ended (lower is faster; one core's speed,"
+      " comparable across runs where the CPU's name is not, but blind to how two busy cores slow each other).\n")
     w("## Targets\n")
     w("| target | figure | |")
     w("|---|---|---|")
