@@ -14,8 +14,9 @@ microseconds from Python. The index keeps exactly what a lineage reads, already 
   each node's JSON as an answer shows it (``shown``); ``node_rank``: every node's place in an answer, as one
   integer, with its IRI;
 - ``own_edge(nid, tasks)``: a document's edges to its tasks as the lines of an answer; ``task_run``: a
-  document's tasks in runs of consecutive places in an answer, with their lines and their edges' lines to the
-  bodies they go to (``run_owner``: whose runs): a walk down takes them whole, so an answer copies them;
+  document's tasks in runs of consecutive places in an answer, with their lines, and ``run_roles`` their edges'
+  lines to the bodies they go to (``run_owner``: whose runs): a walk down takes them whole, so an answer copies
+  them;
 - ``edge(s, o, p, start, lid)``: the links merged over all graphs, one narrow row each pointing at the ``link``
   row of its first sentence: the rows a walk reads, merged again for the subjects a write touched.
 
@@ -46,7 +47,7 @@ from .vocab import DKG_NS, DOCUMENT_CLASSES, LINK_PROPERTIES, PREFIXES
 __all__ = ["SUFFIX", "IndexWriter", "LineageIndex", "graph_entry", "index_path", "build_from_store"]
 
 SUFFIX = ".lineage"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _RDF = PREFIXES["rdf"]
 _RDF_TYPE = _RDF + "type"
@@ -76,11 +77,13 @@ CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, {", ".join(
 CREATE TABLE shown(nid INTEGER PRIMARY KEY, json TEXT NOT NULL, kind_order INTEGER, level_order INTEGER,
                    sort_date TEXT, sort_code TEXT);
 CREATE TABLE own_edge(nid INTEGER PRIMARY KEY, tasks TEXT);
--- the tasks of a document in runs of consecutive places in an answer: the run's node lines and the lines of its
--- tasks' edges to their bodies (UTF-8), each task with where its edge lines start and end in them (little-endian
--- 64-bit integers: nid, start, end), the bodies (a JSON array of nids), plain: no body is a task
-CREATE TABLE task_run(run INTEGER PRIMARY KEY, first INTEGER NOT NULL, plain INTEGER NOT NULL, nodes BLOB NOT NULL,
-                      roles BLOB NOT NULL, tasks BLOB NOT NULL, bodies TEXT NOT NULL);
+-- the tasks of a document in runs of consecutive places in an answer: the run's node lines (UTF-8), each task with
+-- where its edge lines start and end in the run's roles (little-endian 64-bit integers: nid, start, end), the
+-- bodies (a JSON array of nids), plain: no body is a task. The small columns first and the lines of the tasks'
+-- edges to their bodies (run_roles) apart: SQLite reads a column behind a long one through all its pages.
+CREATE TABLE task_run(run INTEGER PRIMARY KEY, first INTEGER NOT NULL, plain INTEGER NOT NULL, tasks BLOB NOT NULL,
+                      bodies TEXT NOT NULL, nodes BLOB NOT NULL);
+CREATE TABLE run_roles(run INTEGER PRIMARY KEY, roles BLOB NOT NULL);
 CREATE TABLE run_owner(owner INTEGER NOT NULL, run INTEGER NOT NULL, PRIMARY KEY (owner, run)) WITHOUT ROWID;
 CREATE TABLE fact(gid INTEGER NOT NULL, nid INTEGER NOT NULL, {", ".join(FIELDS)});
 CREATE TABLE link(gid INTEGER NOT NULL, s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL,
@@ -510,8 +513,9 @@ class IndexWriter:
             while db.execute("INSERT OR IGNORE INTO dirty SELECT b.owner FROM dirty d JOIN run_owner a "
                              "ON a.owner = d.nid JOIN run_owner b ON b.run = a.run").rowcount > 0:
                 pass
-            db.execute("DELETE FROM task_run WHERE run IN (SELECT o.run FROM run_owner o JOIN dirty d "
-                       "ON d.nid = o.owner)")
+            for table in ("task_run", "run_roles"):
+                db.execute(f"DELETE FROM {table} WHERE run IN (SELECT o.run FROM run_owner o JOIN dirty d "
+                           "ON d.nid = o.owner)")
             db.execute("DELETE FROM run_owner WHERE owner IN (SELECT nid FROM dirty)")
             owners_sql = "SELECT nid FROM dirty WHERE nid > ? ORDER BY nid LIMIT 2000"
         else:
@@ -563,9 +567,10 @@ class IndexWriter:
             if sys.byteorder != "little":
                 cuts.byteswap()
             nodes = ",\n".join(shown[t] for t in run).encode()
-            number = db.execute("INSERT INTO task_run(first, plain, nodes, roles, tasks, bodies) VALUES "
-                                "(?, ?, ?, ?, ?, ?)", (run[0], plain, nodes, edges, cuts.tobytes(),
-                                                       "[" + ",".join(map(str, sorted(ends))) + "]")).lastrowid
+            number = db.execute("INSERT INTO task_run(first, plain, tasks, bodies, nodes) VALUES (?, ?, ?, ?, ?)",
+                                (run[0], plain, cuts.tobytes(), "[" + ",".join(map(str, sorted(ends))) + "]",
+                                 nodes)).lastrowid
+            db.execute("INSERT INTO run_roles VALUES (?, ?)", (number, edges))
             db.executemany("INSERT INTO run_owner VALUES (?, ?)", ((o, number) for o in owners_of[run[0]]))
 
     def abandon(self) -> None:
@@ -771,14 +776,14 @@ class LineageIndex:
         db.execute("DROP TABLE IF EXISTS temp.walk_run")
         # CROSS JOIN: the temporary tables first (they have no statistics; with task_run's, the planner went through
         # all the runs of a 100,000-document index for the bodies of a walk's 20,000)
-        db.execute("CREATE TEMP TABLE walk_run AS SELECT k.rank, t.run FROM (SELECT DISTINCT o.run FROM reach x "
-                   "CROSS JOIN run_owner o ON o.owner = x.n) w CROSS JOIN task_run t ON t.run = w.run "
-                   "CROSS JOIN node_rank k ON k.nid = t.first ORDER BY k.rank")
-        if not db.execute("SELECT coalesce(MIN(t.plain), 1) FROM walk_run w CROSS JOIN task_run t "
-                          "ON t.run = w.run").fetchone()[0]:  # (an EXISTS here was planned as a scan of all runs)
+        # (in the order of the runs' places: their rowids, so that no query sorts the runs' long lines)
+        db.execute("CREATE TEMP TABLE walk_run AS SELECT k.rank, t.run, t.plain, t.tasks, t.bodies FROM "
+                   "(SELECT DISTINCT o.run FROM reach x CROSS JOIN run_owner o ON o.owner = x.n) w "
+                   "CROSS JOIN task_run t ON t.run = w.run CROSS JOIN node_rank k ON k.nid = t.first ORDER BY k.rank")
+        if not db.execute("SELECT coalesce(MIN(plain), 1) FROM walk_run").fetchone()[0]:
             return None
-        db.execute("INSERT OR IGNORE INTO place SELECT k.nid, k.rank, 0 FROM walk_run w CROSS JOIN task_run t "
-                   "ON t.run = w.run CROSS JOIN json_each(t.bodies) j CROSS JOIN node_rank k ON k.nid = j.value")
+        db.execute("INSERT OR IGNORE INTO place SELECT k.nid, k.rank, 0 FROM walk_run w "
+                   "CROSS JOIN json_each(w.bodies) j CROSS JOIN node_rank k ON k.nid = j.value")
         db.execute("INSERT OR IGNORE INTO place SELECT k.nid, k.rank, 2 FROM (SELECT DISTINCT s FROM best) b "
                    "JOIN node_rank k ON k.nid = b.s")
         made: dict[int, list] = {}  # the edges into what was reached, by the node they leave
@@ -801,19 +806,20 @@ class LineageIndex:
             yield head.encode()
             yield b'\n "nodes": [\n'
             # the reached and the bodies (a line each) and the runs of tasks (lines each), in the order of places
-            nodes = heapq.merge(db.execute("SELECT x.pos, n.json FROM place x JOIN shown n ON n.nid = x.nid "
-                                           "WHERE x.own < 2 ORDER BY x.pos"),
+            self._order_places()
+            nodes = heapq.merge(db.execute("SELECT x.pos, n.json FROM placed x CROSS JOIN shown n ON n.nid = x.nid "
+                                           "WHERE x.own < 2 ORDER BY x.rowid"),
                                 db.execute("SELECT w.rank, t.nodes FROM walk_run w CROSS JOIN task_run t ON t.run = w.run "
-                                           "ORDER BY w.rank"))
+                                           "ORDER BY w.rowid"))
             yield from _pieces(text for _place, text in nodes)
             yield b'],\n "edges": ['
 
             def edges():
                 for place, nid, own, cuts in heapq.merge(
-                        db.execute("SELECT x.pos, x.nid, o.tasks, NULL FROM place x LEFT JOIN own_edge o "
-                                   "ON o.nid = x.nid WHERE x.own = 1 ORDER BY x.pos"),
-                        db.execute("SELECT w.rank, NULL, t.roles, t.tasks FROM walk_run w CROSS JOIN task_run t "
-                                   "ON t.run = w.run ORDER BY w.rank")):
+                        db.execute("SELECT x.pos, x.nid, o.tasks, NULL FROM placed x LEFT JOIN own_edge o "
+                                   "ON o.nid = x.nid WHERE x.own = 1 ORDER BY x.rowid"),
+                        db.execute("SELECT w.rank, NULL, r.roles, w.tasks FROM walk_run w CROSS JOIN run_roles r "
+                                   "ON r.run = w.run ORDER BY w.rowid")):
                     if cuts is None:  # a node reached: its edges into what was reached, then to its tasks
                         yield from made.pop(nid, ())
                         if own:
@@ -864,8 +870,15 @@ class LineageIndex:
         """The head and the nodes of an answer, in the order of ``place``, up to the edges' opening."""
         yield head.encode()
         yield b'\n "nodes": [\n'
-        yield from self._lines("SELECT n.json FROM place x JOIN shown n ON n.nid = x.nid ORDER BY x.pos")
+        self._order_places()
+        yield from self._lines("SELECT n.json FROM placed x CROSS JOIN shown n ON n.nid = x.nid ORDER BY x.rowid")
         yield b'],\n "edges": ['
+
+    def _order_places(self) -> None:
+        """``placed``: the rows of ``place`` in the order of their places (their rowids). A query joining the lines
+        of the nodes reads them in that order instead of sorting the lines themselves (SQLite sorts whole rows)."""
+        self.db.execute("DROP TABLE IF EXISTS temp.placed")
+        self.db.execute("CREATE TEMP TABLE placed AS SELECT nid, pos, own FROM place ORDER BY pos")
 
     def _lines(self, sql: str, first: bytes = b""):
         """The one-column rows of ``sql`` (bytes) joined by ",\\n", in pieces; ``first`` comes before any."""
