@@ -749,8 +749,9 @@ class LineageIndex:
         self._strongest()
         # every node's place in the answer (the root first), and the edges in the order of their nodes
         self._temp(_PLACE)
-        db.execute("INSERT INTO place SELECT nid, CASE WHEN nid = ? THEN -1 ELSE rank END, 0 FROM node_rank "
-                   "WHERE nid IN (SELECT s FROM best UNION SELECT o FROM best UNION SELECT ?)", (root, root))
+        db.execute("INSERT INTO place(nid, pos, own) SELECT nid, CASE WHEN nid = ? THEN -1 ELSE rank END, 0 "
+                   "FROM node_rank WHERE nid IN (SELECT s FROM best UNION SELECT o FROM best UNION SELECT ?)",
+                   (root, root))
         lines = self._edge_lines(relations, properties, evidence)
         db.text_factory = bytes
         try:
@@ -771,7 +772,7 @@ class LineageIndex:
             return None
         self._strongest()
         self._temp(_PLACE)  # own: 1 reached, 0 a body a task goes to, 2 a task with an edge into what was reached
-        db.execute("INSERT INTO place SELECT k.nid, CASE WHEN k.nid = ? THEN -1 ELSE k.rank END, 1 "
+        db.execute("INSERT INTO place(nid, pos, own) SELECT k.nid, CASE WHEN k.nid = ? THEN -1 ELSE k.rank END, 1 "
                    "FROM reach x JOIN node_rank k ON k.nid = x.n", (root,))
         db.execute("DROP TABLE IF EXISTS temp.walk_run")
         # CROSS JOIN: the temporary tables first (they have no statistics; with task_run's, the planner went through
@@ -782,10 +783,10 @@ class LineageIndex:
                    "CROSS JOIN task_run t ON t.run = w.run CROSS JOIN node_rank k ON k.nid = t.first ORDER BY k.rank")
         if not db.execute("SELECT coalesce(MIN(plain), 1) FROM walk_run").fetchone()[0]:
             return None
-        db.execute("INSERT OR IGNORE INTO place SELECT k.nid, k.rank, 0 FROM walk_run w "
+        db.execute("INSERT OR IGNORE INTO place(nid, pos, own) SELECT k.nid, k.rank, 0 FROM walk_run w "
                    "CROSS JOIN json_each(w.bodies) j CROSS JOIN node_rank k ON k.nid = j.value")
-        db.execute("INSERT OR IGNORE INTO place SELECT k.nid, k.rank, 2 FROM (SELECT DISTINCT s FROM best) b "
-                   "JOIN node_rank k ON k.nid = b.s")
+        db.execute("INSERT OR IGNORE INTO place(nid, pos, own) SELECT k.nid, k.rank, 2 "
+                   "FROM (SELECT DISTINCT s FROM best) b JOIN node_rank k ON k.nid = b.s")
         made: dict[int, list] = {}  # the edges into what was reached, by the node they leave
         db.text_factory = bytes
         try:
@@ -806,18 +807,17 @@ class LineageIndex:
             yield head.encode()
             yield b'\n "nodes": [\n'
             # the reached and the bodies (a line each) and the runs of tasks (lines each), in the order of places
-            self._order_places()
-            nodes = heapq.merge(db.execute("SELECT x.pos, n.json FROM placed x CROSS JOIN shown n ON n.nid = x.nid "
-                                           "WHERE x.own < 2 ORDER BY x.rowid"),
-                                db.execute("SELECT w.rank, t.nodes FROM walk_run w CROSS JOIN task_run t ON t.run = w.run "
-                                           "ORDER BY w.rowid"))
+            nodes = heapq.merge(db.execute("SELECT x.pos, n.json FROM place x CROSS JOIN shown n ON n.nid = x.nid "
+                                           "WHERE x.own < 2 ORDER BY x.pos"),
+                                db.execute("SELECT w.rank, t.nodes FROM walk_run w CROSS JOIN task_run t "
+                                           "ON t.run = w.run ORDER BY w.rowid"))
             yield from _pieces(text for _place, text in nodes)
             yield b'],\n "edges": ['
 
             def edges():
                 for place, nid, own, cuts in heapq.merge(
-                        db.execute("SELECT x.pos, x.nid, o.tasks, NULL FROM placed x LEFT JOIN own_edge o "
-                                   "ON o.nid = x.nid WHERE x.own = 1 ORDER BY x.rowid"),
+                        db.execute("SELECT x.pos, x.nid, o.tasks, NULL FROM place x LEFT JOIN own_edge o "
+                                   "ON o.nid = x.nid WHERE x.own = 1 ORDER BY x.pos"),
                         db.execute("SELECT w.rank, NULL, r.roles, w.tasks FROM walk_run w CROSS JOIN run_roles r "
                                    "ON r.run = w.run ORDER BY w.rowid")):
                     if cuts is None:  # a node reached: its edges into what was reached, then to its tasks
@@ -870,22 +870,17 @@ class LineageIndex:
         """The head and the nodes of an answer, in the order of ``place``, up to the edges' opening."""
         yield head.encode()
         yield b'\n "nodes": [\n'
-        self._order_places()
-        yield from self._lines("SELECT n.json FROM placed x CROSS JOIN shown n ON n.nid = x.nid ORDER BY x.rowid")
+        yield from self._lines("SELECT n.json FROM place x CROSS JOIN shown n ON n.nid = x.nid ORDER BY x.pos")
         yield b'],\n "edges": ['
-
-    def _order_places(self) -> None:
-        """``placed``: the rows of ``place`` in the order of their places (their rowids). A query joining the lines
-        of the nodes reads them in that order instead of sorting the lines themselves (SQLite sorts whole rows)."""
-        self.db.execute("DROP TABLE IF EXISTS temp.placed")
-        self.db.execute("CREATE TEMP TABLE placed AS SELECT nid, pos, own FROM place ORDER BY pos")
 
     def _lines(self, sql: str, first: bytes = b""):
         """The one-column rows of ``sql`` (bytes) joined by ",\\n", in pieces; ``first`` comes before any."""
         return _pieces((line for (line,) in self.db.execute(sql)), first)
 
 
-_PLACE = "place(nid INTEGER PRIMARY KEY, pos INTEGER, own INTEGER)"
+# a node's place in an answer as the rowid: the queries joining the nodes' lines read them in order, unsorted
+# (SQLite sorts whole rows, lines too)
+_PLACE = "place(pos INTEGER PRIMARY KEY, nid INTEGER NOT NULL UNIQUE, own INTEGER)"
 
 
 def _pieces(lines, first: bytes = b""):
