@@ -6,6 +6,7 @@ terms declared in ``dkg.ttl`` are the same set.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -195,8 +196,10 @@ def fold(text: str) -> str:
     if not text.isascii():
         text = text.replace("Đ", "D").replace("đ", "d").replace("Ð", "D").replace("ð", "d")
         text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
-        if not text.isascii():
-            text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+        if not text.isascii():  # (dashes and quotes left: the few distinct characters are tested, not each one)
+            marks = {ord(c): None for c in set(text) if not c.isascii() and unicodedata.category(c) == "Mn"}
+            if marks:
+                text = text.translate(marks)
     return " ".join(text.lower().split())
 
 
@@ -209,14 +212,19 @@ def document_class(type_word: str | None) -> str:
     Matching ignores case and diacritics and accepts qualified words ("Chương trình hành động",
     "Nghị quyết (quy phạm)") by their longest known prefix.
     """
+    if not type_word:
+        return "Document"
+    return _class_of(type_word)
+
+
+@functools.lru_cache(maxsize=4096)  # a corpus writes its types a few dozen ways; each record asks many times
+def _class_of(type_word: str) -> str:
     global _CLASS_BY_WORD
     if _CLASS_BY_WORD is None:
         _CLASS_BY_WORD = {}
         for local, vi, _en, others in DOCUMENT_CLASSES:
             for word in (vi, *others):
                 _CLASS_BY_WORD[fold(word)] = local
-    if not type_word:
-        return "Document"
     key = fold(type_word)
     best = ""
     for word in _CLASS_BY_WORD:
