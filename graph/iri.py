@@ -31,6 +31,7 @@ IRI scheme (ELI-like, ASCII slugs without diacritics):
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -50,11 +51,19 @@ def slug(text: str | None, empty: str = "x") -> str:
     """ASCII slug: diacritics stripped (đ -> d), lower case, runs of other characters -> '-'."""
     if not text:
         return empty
+    return _slug(text) or empty
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@functools.lru_cache(maxsize=65536)  # the same organisations, places and labels, document after document
+def _slug(text: str) -> str:
     text = text.replace("Đ", "D").replace("đ", "d").replace("Ð", "D").replace("ð", "d")
     text = unicodedata.normalize("NFD", text)
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return text or empty
+    if not text.isascii():  # the marks among the few distinct characters, not a test of every character
+        text = text.translate({ord(c): None for c in set(text) if unicodedata.category(c) == "Mn"})
+    return _NOT_SLUG.sub("-", text.lower()).strip("-")
 
 
 def short_hash(*parts: object, length: int = 12) -> str:
