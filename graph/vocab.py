@@ -197,9 +197,7 @@ def fold(text: str) -> str:
         text = text.replace("Đ", "D").replace("đ", "d").replace("Ð", "D").replace("ð", "d")
         text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
         if not text.isascii():  # (dashes and quotes left: the few distinct characters are tested, not each one)
-            marks = {ord(c): None for c in set(text) if not c.isascii() and unicodedata.category(c) == "Mn"}
-            if marks:
-                text = text.translate(marks)
+            text = text.translate({ord(c): None for c in set(text) if unicodedata.category(c) == "Mn"})
     return " ".join(text.lower().split())
 
 
