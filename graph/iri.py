@@ -35,7 +35,6 @@ import functools
 import hashlib
 import os
 import re
-import unicodedata
 
 DEFAULT_BASE = "https://w3id.org/dkg/id/"
 LINKS_GRAPH = "https://w3id.org/dkg/ontology#links"
@@ -59,11 +58,9 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 @functools.lru_cache(maxsize=65536)  # the same organisations, places and labels, document after document
 def _slug(text: str) -> str:
-    text = text.replace("Đ", "D").replace("đ", "d").replace("Ð", "D").replace("ð", "d")
-    text = unicodedata.normalize("NFD", text)
-    if not text.isascii():  # the marks among the few distinct characters, not a test of every character
-        text = text.translate({ord(c): None for c in set(text) if unicodedata.category(c) == "Mn"})
-    return _NOT_SLUG.sub("-", text.lower()).strip("-")
+    from .vocab import strip_marks
+
+    return _NOT_SLUG.sub("-", strip_marks(text).lower()).strip("-")
 
 
 def short_hash(*parts: object, length: int = 12) -> str:

@@ -191,14 +191,20 @@ _COMBINING = re.compile("[" + "".join(re.escape(chr(c)) for block in ((0x300, 0x
                                       for c in range(*block) if unicodedata.category(chr(c)) == "Mn") + "]+")
 
 
+def strip_marks(text: str) -> str:
+    """``text`` without diacritics (đ -> d), decomposed (NFD) where it had any."""
+    if text.isascii():
+        return text
+    text = text.replace("Đ", "D").replace("đ", "d").replace("Ð", "D").replace("ð", "d")
+    text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
+    if not text.isascii():  # (dashes and quotes left: the few distinct characters are tested, not each one)
+        text = text.translate({ord(c): None for c in set(text) if unicodedata.category(c) == "Mn"})
+    return text
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics (đ -> d), spaces collapsed: the form names are compared in."""
-    if not text.isascii():
-        text = text.replace("Đ", "D").replace("đ", "d").replace("Ð", "D").replace("ð", "d")
-        text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
-        if not text.isascii():  # (dashes and quotes left: the few distinct characters are tested, not each one)
-            text = text.translate({ord(c): None for c in set(text) if unicodedata.category(c) == "Mn"})
-    return " ".join(text.lower().split())
+    return " ".join(strip_marks(text).lower().split())
 
 
 _CLASS_BY_WORD: dict[str, str] | None = None
