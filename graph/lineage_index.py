@@ -44,7 +44,7 @@ from pathlib import Path
 from .errors import StoreError
 from .vocab import DKG_NS, DOCUMENT_CLASSES, LINK_PROPERTIES, PREFIXES
 
-__all__ = ["SUFFIX", "IndexWriter", "LineageIndex", "graph_entry", "index_path", "build_from_store"]
+__all__ = ["SUFFIX", "IndexWriter", "LineageIndex", "graph_entry", "index_path", "is_current", "build_from_store"]
 
 SUFFIX = ".lineage"
 SCHEMA_VERSION = 5
@@ -112,6 +112,20 @@ _HAS_TASK = PREDICATE_CODE[DKG_NS + "hasTask"]
 _ROLES = ",".join(str(PREDICATE_CODE[DKG_NS + p]) for p, _rel in OWN_EDGES[1:])  # link codes, for SQL
 _MERGE = ("SELECT nid, MAX(is_task) AS is_task, MAX(is_org) AS is_org, "
           + ", ".join(f"MIN({f}) AS {f}" for f in FIELDS[2:]) + " FROM fact {where} GROUP BY nid")
+
+
+def is_current(path: str | os.PathLike) -> bool:
+    """Whether the index file ``path`` is of this dkg's schema: one of another version is neither read nor copied
+    by a write (which builds a fresh one from the database instead)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] == str(SCHEMA_VERSION)
 
 
 def index_path(db_dir: str | os.PathLike) -> Path:
@@ -623,14 +637,12 @@ class LineageIndex:
         if folder is None or location is None:
             return None
         path = index_path(location)
-        if not path.is_file():
+        if not path.is_file() or not is_current(path):
             return None
         try:
-            index = cls(path)
-            version = index.db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            return cls(path)
         except sqlite3.Error:
             return None
-        return index if version and version[0] == str(SCHEMA_VERSION) else None
 
     def _many(self, sql: str, values, size: int = 900):
         values = list(values)

@@ -230,13 +230,14 @@ class Writer(Store):
 
     def open_index(self, replace: bool):
         """Start the lineage index of this generation: a copy of the live generation's (``replace``: an ingest
-        replaces graphs in it) or a fresh one. Without a live index to copy, None: it is rebuilt at the end."""
-        from .lineage_index import IndexWriter, index_path
+        replaces graphs in it) or a fresh one. Without a live index to copy (none, or one an older dkg wrote), None:
+        it is rebuilt at the end."""
+        from .lineage_index import IndexWriter, index_path, is_current
 
         base = None
         if replace:
             base = index_path(self.live_location) if self.live_location is not None else None
-            if base is None or not base.is_file():
+            if base is None or not base.is_file() or not is_current(base):
                 return None
         self.index = IndexWriter(index_path(self.location), base)
         return self.index
