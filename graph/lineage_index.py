@@ -27,7 +27,8 @@ It is derived from the same quads as the store and written in the same generatio
 database) and ``db-X.lineage`` (this file) are made by one write and swapped together (`graph.store.writing`), so
 the index never describes another database than the one ``current`` points at. An ingest copies the previous
 generation's file and replaces the rows of the graphs it replaces; any other write rebuilds it from the database.
-A store without the file (written by an older dkg) is answered by SPARQL, as before.
+A store without the file, or with one of another schema version (written by an older dkg), is answered by SPARQL
+until its next write, which builds a fresh one from the database.
 """
 from __future__ import annotations
 
