@@ -121,11 +121,15 @@ def is_current(path: str | os.PathLike) -> bool:
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            return _of_this_schema(db)
         finally:
             db.close()
-    except sqlite3.Error:
+    except sqlite3.Error:  # no such file, or not an index
         return False
+
+
+def _of_this_schema(db) -> bool:
+    row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
     return row is not None and row[0] == str(SCHEMA_VERSION)
 
 
@@ -638,10 +642,11 @@ class LineageIndex:
         if folder is None or location is None:
             return None
         path = index_path(location)
-        if not path.is_file() or not is_current(path):
+        if not path.is_file():
             return None
         try:
-            return cls(path)
+            index = cls(path)
+            return index if _of_this_schema(index.db) else None
         except sqlite3.Error:
             return None
 

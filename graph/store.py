@@ -237,7 +237,7 @@ class Writer(Store):
         base = None
         if replace:
             base = index_path(self.live_location) if self.live_location is not None else None
-            if base is None or not base.is_file() or not is_current(base):
+            if base is None or not is_current(base):
                 return None
         self.index = IndexWriter(index_path(self.location), base)
         return self.index
