@@ -35,7 +35,7 @@ import re
 from collections import defaultdict
 
 from .errors import QueryError, UnknownDocument
-from .lineage_index import LEVEL_ORDER, OWN_EDGES, PREDICATE_CODE, task_level
+from .lineage_index import DOCUMENT_LINKS, LEVEL_ORDER, OWN_EDGES, PREDICATE_CODE, task_level
 from .vocab import DKG_NS, DOCUMENT_CLASSES
 
 __all__ = ["lineage", "lineage_graph", "select_edges", "node_attributes", "edge_evidence", "build_digraph",
@@ -60,7 +60,7 @@ RELATIONS = {
     "lead": ("leadBy", "chủ trì", "lead"),
     "cooperating": ("cooperatesWith", "phối hợp", "cooperating"),
 }
-DOCUMENT_RELATIONS = ("implements", "guides", "based_on", "amends", "replaces", "repeals", "part_of", "cites")
+DOCUMENT_RELATIONS = tuple(rel for _link, rel in DOCUMENT_LINKS)  # strongest first
 ROLE_RELATIONS = tuple(rel for _link, rel in OWN_EDGES[1:])  # lead, assigns_to, cooperating
 # A relation the user asks for and the properties it follows.
 _FOLLOWS = {"implements": ("implements", "guides")}

@@ -13,7 +13,9 @@ microseconds from Python. The index keeps exactly what a lineage reads, already 
   so the answer does not depend on the order texts were read), recomputed for the nodes a write touched, with
   each node's JSON as an answer shows it (``shown``); ``node_rank``: every node's place in an answer, as one
   integer, with its IRI;
-- ``own_edge(nid, tasks)``: a document's edges to its tasks as the lines of an answer; ``task_run``: a
+- ``own_edge(nid, tasks, ups, up_ends)``: a document's edges to its tasks as the lines of an answer, and its
+  links to documents (`DOCUMENT_LINKS`) as lines, each with its end and relation (a walk down keeps those into what
+  it reached, by a relation it follows: no sentence is looked up then); ``task_run``: a
   document's tasks in runs of consecutive places in an answer, with their lines, and ``run_roles`` their edges'
   lines to the bodies they go to (``run_owner``: whose runs): a walk down takes them whole, so an answer copies
   them;
@@ -48,7 +50,7 @@ from .vocab import DKG_NS, DOCUMENT_CLASSES, LINK_PROPERTIES, PREFIXES
 __all__ = ["SUFFIX", "IndexWriter", "LineageIndex", "graph_entry", "index_path", "is_current", "build_from_store"]
 
 SUFFIX = ".lineage"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _RDF = PREFIXES["rdf"]
 _RDF_TYPE = _RDF + "type"
@@ -77,7 +79,9 @@ CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, {", ".join(
 -- a node's line in an answer ("  {...}") and its sort key there
 CREATE TABLE shown(nid INTEGER PRIMARY KEY, json TEXT NOT NULL, kind_order INTEGER, level_order INTEGER,
                    sort_date TEXT, sort_code TEXT);
-CREATE TABLE own_edge(nid INTEGER PRIMARY KEY, tasks TEXT);
+-- ups: lines (UTF-8); up_ends: where each starts and ends there, its end node and relation (little-endian 64-bit
+-- integers: end, relation's place in DOCUMENT_LINKS, start, end), by the end's place in an answer, strongest first
+CREATE TABLE own_edge(nid INTEGER PRIMARY KEY, tasks TEXT, ups BLOB, up_ends BLOB);
 -- the tasks of a document in runs of consecutive places in an answer: the run's node lines (UTF-8), each task with
 -- where its edge lines start and end in the run's roles (little-endian 64-bit integers: nid, start, end), the
 -- bodies (a JSON array of nids), plain: no body is a task. The small columns first and the lines of the tasks'
@@ -92,6 +96,10 @@ CREATE TABLE link(gid INTEGER NOT NULL, s INTEGER NOT NULL, p INTEGER NOT NULL, 
 CREATE TABLE edge(s INTEGER NOT NULL, o INTEGER NOT NULL, p INTEGER NOT NULL, start INTEGER, lid INTEGER,
                   PRIMARY KEY (s, o, p)) WITHOUT ROWID;
 CREATE TABLE node_rank(nid INTEGER PRIMARY KEY, rank INTEGER NOT NULL, iri TEXT NOT NULL, kind INTEGER);
+-- the links to documents as a walk down takes them: ``via`` (a document or a task) links to ``o`` by ``p`` and
+-- stands for the document ``s`` (a task: its document), so that a walk reads one range of rows a document reached
+CREATE TABLE doc_child(o INTEGER NOT NULL, p INTEGER NOT NULL, s INTEGER NOT NULL, via INTEGER NOT NULL,
+                       PRIMARY KEY (o, p, s, via)) WITHOUT ROWID;
 """
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS fact_nid ON fact(nid);
@@ -110,6 +118,14 @@ _CHUNK = 200  # rows per piece of an answer's text (small pieces: the same memor
 # A document's or a task's own edges, which a walk down takes whole: (link, relation), strongest first.
 OWN_EDGES = (("hasTask", "has_task"), ("leadBy", "lead"), ("assignsTo", "assigns_to"), ("cooperatesWith", "cooperating"))
 _HAS_TASK = PREDICATE_CODE[DKG_NS + "hasTask"]
+# The links between documents, strongest first, with the relation an answer names each by (one edge per pair of
+# nodes: the strongest the walk follows). An implements edge is backed by the sentences of dkg:guides too.
+DOCUMENT_LINKS = (("implements", "implements"), ("guides", "guides"), ("basedOn", "based_on"), ("amends", "amends"),
+                  ("replaces", "replaces"), ("repeals", "repeals"), ("partOf", "part_of"), ("cites", "cites"))
+_DOCUMENT_CODES = ",".join(str(PREDICATE_CODE[DKG_NS + p]) for p, _rel in DOCUMENT_LINKS)  # for SQL
+# A walk's steps (`LineageIndex.walk_down`): each link to a document, from the document that links or whose task does.
+_DOC_CHILDREN = ("INSERT OR IGNORE INTO doc_child SELECT e.o, e.p, coalesce(h.s, e.s), e.s FROM edge e "
+                 f"LEFT JOIN edge h ON h.o = e.s AND h.p = {_HAS_TASK} WHERE e.p IN ({_DOCUMENT_CODES}) {{where}}")
 _ROLES = ",".join(str(PREDICATE_CODE[DKG_NS + p]) for p, _rel in OWN_EDGES[1:])  # link codes, for SQL
 _MERGE = ("SELECT nid, MAX(is_task) AS is_task, MAX(is_org) AS is_org, "
           + ", ".join(f"MIN({f}) AS {f}" for f in FIELDS[2:]) + " FROM fact {where} GROUP BY nid")
@@ -390,6 +406,7 @@ class IndexWriter:
         if self.fresh:
             db.execute(f"CREATE TEMP TABLE merged AS {_MERGE.format(where='')}")
             db.execute(_MERGE_EDGES.format(where=""))
+            db.execute(_DOC_CHILDREN.format(where=""))
         else:
             db.execute("CREATE TEMP TABLE touched(nid INTEGER PRIMARY KEY)")
             db.executemany("INSERT INTO touched VALUES (?)", ((n,) for n in self.touched))
@@ -397,6 +414,13 @@ class IndexWriter:
             db.executemany("INSERT INTO touched_subject VALUES (?)", ((n,) for n in self.touched_subjects))
             db.execute("DELETE FROM edge WHERE s IN (SELECT nid FROM touched_subject)")
             db.execute(_MERGE_EDGES.format(where="WHERE s IN (SELECT nid FROM touched_subject)"))
+            # the links to documents of the subjects whose links changed, and of the tasks whose documents did
+            db.execute("CREATE TEMP TABLE redo(nid INTEGER PRIMARY KEY)")
+            db.execute("INSERT INTO redo SELECT nid FROM touched_subject UNION SELECT via FROM doc_child "
+                       "WHERE s IN (SELECT nid FROM touched_subject) UNION SELECT h.o FROM edge h "
+                       f"WHERE h.s IN (SELECT nid FROM touched_subject) AND h.p = {_HAS_TASK}")
+            db.execute("DELETE FROM doc_child WHERE via IN (SELECT nid FROM redo)")
+            db.execute(_DOC_CHILDREN.format(where="AND e.s IN (SELECT nid FROM redo)"))
             db.execute(f"CREATE TEMP TABLE merged AS "
                        f"{_MERGE.format(where='WHERE nid IN (SELECT nid FROM touched)')}")
             db.execute(f"UPDATE node SET ({columns}) = ({', '.join(['NULL'] * len(FIELDS))}) "
@@ -459,28 +483,67 @@ class IndexWriter:
 
     def _shape_own_edges(self, touched_only: bool) -> None:
         """Each document's edges to its tasks (its `OWN_EDGES` of ``hasTask``) as the lines of an answer, in its
-        order (by the rank of the tasks): a walk down takes them all, so an answer copies them instead of making
-        them. Made again for the subjects whose links changed and for those pointing at a touched node (whose
-        rank may have moved); ``own_scope`` keeps those subjects for `_shape_task_runs`."""
+        order (by the rank of the tasks), and its links to documents (`_up_lines`): a walk down takes them all, or
+        those into what it reached, so an answer copies them instead of making them. Made again for the subjects
+        whose links changed, for the touched nodes and for those pointing at a touched node (whose rank may have
+        moved); ``own_scope`` keeps the subjects of tasks' and roles' links among them for `_shape_task_runs`."""
         db = self.db
         codes = ",".join(str(PREDICATE_CODE[DKG_NS + p]) for p, _rel in OWN_EDGES)
         if touched_only:
             db.execute("CREATE TEMP TABLE own_scope AS SELECT nid FROM touched_subject UNION "
                        f"SELECT e.s FROM edge e WHERE e.o IN (SELECT nid FROM touched) AND e.p IN ({codes})")
-            db.execute("DELETE FROM own_edge WHERE nid IN (SELECT nid FROM own_scope)")
-            scope = "e.s IN (SELECT nid FROM own_scope) AND "
+            db.execute("CREATE TEMP TABLE edge_scope(nid INTEGER PRIMARY KEY)")
+            db.execute("INSERT INTO edge_scope SELECT nid FROM own_scope UNION SELECT nid FROM touched UNION "
+                       "SELECT e.s FROM edge e WHERE e.o IN (SELECT nid FROM touched) "
+                       f"AND e.p IN ({_DOCUMENT_CODES})")
+            db.execute("DELETE FROM own_edge WHERE nid IN (SELECT nid FROM edge_scope)")
+            scope = "e.s IN (SELECT nid FROM edge_scope) AND "
         else:
             scope = ""
         last = -1
         while True:
-            subjects = [s for (s,) in db.execute(f"SELECT DISTINCT e.s FROM edge e WHERE {scope}e.p = {_HAS_TASK} "
-                                                 "AND e.s > ? ORDER BY e.s LIMIT 5000", (last,))]
+            subjects = [s for (s,) in db.execute(f"SELECT DISTINCT e.s FROM edge e WHERE {scope}e.p IN "
+                                                 f"({_HAS_TASK},{_DOCUMENT_CODES}) AND e.s > ? ORDER BY e.s "
+                                                 "LIMIT 5000", (last,))]
             if not subjects:
                 break
             last = subjects[-1]
             lines = self._own_lines(subjects, ((_HAS_TASK, "has_task"),))
-            db.executemany("INSERT INTO own_edge VALUES (?, ?)",
-                           ((s, ",\n".join(line for _rank, line in edges)) for s, (edges, _b, _p) in lines.items()))
+            ups = self._up_lines(subjects)
+            rows = []
+            for s in lines.keys() | ups.keys():
+                tasks = ",\n".join(line for _rank, line in lines[s][0]) if s in lines else None
+                text, ends = b"", array("q")
+                for _rank, relation, o, line in ups.get(s, ()):
+                    line = line.encode()
+                    ends.extend((o, relation, len(text), len(text) + len(line)))
+                    text += line
+                if sys.byteorder != "little":
+                    ends.byteswap()
+                rows.append((s, tasks, text if s in ups else None, ends.tobytes() if s in ups else None))
+            db.executemany("INSERT INTO own_edge VALUES (?, ?, ?, ?)", rows)
+
+    def _up_lines(self, subjects) -> dict[int, list[tuple]]:
+        """The answer lines of the links to documents (`DOCUMENT_LINKS`) of ``subjects`` that are no tasks (a
+        task's link up is an implements edge): for each subject, ``[(rank of the end, relation's place in
+        DOCUMENT_LINKS, end, line)]`` in that order, one line per end and relation, with the first sentence of the
+        links that back the relation (as `LineageIndex._edge_lines`)."""
+        implements, guides = (PREDICATE_CODE[DKG_NS + p] for p in ("implements", "guides"))
+        place = {PREDICATE_CODE[DKG_NS + p]: (i, rel) for i, (p, rel) in enumerate(DOCUMENT_LINKS)}
+        out: dict[int, list] = {}
+        for s, p, o, rank, subject, target, sentence in self.db.execute(
+                "SELECT e.s, e.p, e.o, k.rank, json_quote(a.iri), json_quote(k.iri), json_quote((SELECT l.sentence "
+                f"FROM edge x JOIN link l ON l.rowid = x.lid WHERE x.s = e.s AND x.o = e.o AND (x.p = e.p OR "
+                f"e.p = {implements} AND x.p = {guides}) ORDER BY x.start, l.sentence LIMIT 1)) FROM edge e "
+                "JOIN node_rank k ON k.nid = e.o JOIN node_rank a ON a.nid = e.s "
+                f"WHERE e.s IN ({','.join(map(str, subjects))}) AND e.p IN ({_DOCUMENT_CODES}) "
+                f"AND NOT EXISTS (SELECT 1 FROM edge h WHERE h.o = e.s AND h.p = {_HAS_TASK})"):
+            i, rel = place[p]
+            out.setdefault(s, []).append((rank, i, o, f'  {{"from": {subject}, "to": {target}, "relation": '
+                                                     f'"{rel}", "evidence": {sentence}}}'))
+        for lines in out.values():
+            lines.sort()
+        return out
 
     def _own_lines(self, subjects, relations) -> dict[int, tuple[list, set, bool]]:
         """The answer lines of the edges of ``subjects`` by ``relations`` ((link code, relation), strongest first):
@@ -633,6 +696,7 @@ class LineageIndex:
         self.db.execute("PRAGMA temp_store = MEMORY")
         self._iri: dict[int, str] = {}
         self._nid: dict[str, int] = {}
+        self._walk: tuple = (frozenset(), None)  # the links the last walk down followed, and its depth
 
     @classmethod
     def of_store(cls, store) -> "LineageIndex | None":
@@ -718,21 +782,20 @@ class LineageIndex:
         has_task, roles = _HAS_TASK, _ROLES
         implements, guides = (PREDICATE_CODE[DKG_NS + p] for p in ("implements", "guides"))
         followed = ",".join(str(int(p)) for p in follow) or "NULL"
+        self._walk = (frozenset(int(p) for p in follow), depth)
         self._temp("walk_rank(p INTEGER PRIMARY KEY, r INTEGER)", ranks.items())
         self._temp("reach(n INTEGER PRIMARY KEY, d INTEGER)")
         self._temp("walk_edge(s INTEGER, r INTEGER, o INTEGER)")
-        step = (f"FROM r JOIN edge e ON e.o = r.n AND e.p IN ({followed}) "
-                f"LEFT JOIN edge h ON h.o = e.s AND h.p = {has_task}")
+        step = f"FROM r JOIN doc_child c ON c.o = r.n AND c.p IN ({followed})"
         if depth is None:
-            db.execute(f"INSERT INTO reach WITH RECURSIVE r(n) AS (SELECT ? UNION SELECT coalesce(h.s, e.s) {step}) "
+            db.execute(f"INSERT INTO reach WITH RECURSIVE r(n) AS (SELECT ? UNION SELECT c.s {step}) "
                        "SELECT n, 0 FROM r", (root,))
         else:
-            db.execute(f"INSERT INTO reach WITH RECURSIVE r(n, d) AS (SELECT ?, 0 UNION SELECT coalesce(h.s, e.s), "
-                       f"r.d + 1 {step} WHERE r.d < ?) SELECT n, MIN(d) FROM r GROUP BY n", (root, depth))
-        db.execute(f"INSERT INTO walk_edge SELECT e.s, CASE WHEN h.s IS NULL THEN k.r ELSE {int(task_rank)} END, e.o "
-                   f"FROM reach x JOIN edge e ON e.o = x.n AND e.p IN ({followed}) JOIN walk_rank k ON k.p = e.p "
-                   f"LEFT JOIN edge h ON h.o = e.s AND h.p = {has_task} WHERE x.d < ?",
-                   (depth if depth is not None else 1,))
+            db.execute(f"INSERT INTO reach WITH RECURSIVE r(n, d) AS (SELECT ?, 0 UNION SELECT c.s, r.d + 1 {step} "
+                       "WHERE r.d < ?) SELECT n, MIN(d) FROM r GROUP BY n", (root, depth))
+        db.execute(f"INSERT INTO walk_edge SELECT c.via, CASE WHEN c.via = c.s THEN k.r ELSE {int(task_rank)} END, "
+                   f"c.o FROM reach x JOIN doc_child c ON c.o = x.n AND c.p IN ({followed}) "
+                   "JOIN walk_rank k ON k.p = c.p WHERE x.d < ?", (depth if depth is not None else 1,))
         up = f"e.p IN ({implements}, {guides}) AND e.o IN (SELECT n FROM reach)" if implements in follow else "0"
         if own:
             db.execute(f"INSERT INTO walk_edge SELECT e.s, {int(has_task_rank)}, e.o FROM reach x "
@@ -805,10 +868,14 @@ class LineageIndex:
                    "CROSS JOIN json_each(w.bodies) j CROSS JOIN node_rank k ON k.nid = j.value")
         db.execute("INSERT OR IGNORE INTO place(nid, pos, own) SELECT k.nid, k.rank, 2 "
                    "FROM (SELECT DISTINCT s FROM best) b JOIN node_rank k ON k.nid = b.s")
-        made: dict[int, list] = {}  # the edges into what was reached, by the node they leave
+        # the edges into what was reached, by the node they leave: those of a document reached are among its lines
+        # to documents (`_Ups`), the others (a task's, or a document's that is some document's task) are made here
+        made: dict[int, list] = {}
         db.text_factory = bytes
         try:
-            for s, line in db.execute(self._edge_lines(relations, properties, True, subject=True)):
+            for s, line in db.execute(self._edge_lines(relations, properties, True, subject=True, only=(
+                    "e.s NOT IN (SELECT n FROM reach) OR EXISTS (SELECT 1 FROM edge h WHERE h.o = e.s "
+                    f"AND h.p = {_HAS_TASK})"))):
                 made.setdefault(s, []).append(line)
         finally:
             db.text_factory = str
@@ -816,9 +883,12 @@ class LineageIndex:
                       "WHERE x.own = 0 OR x.own = 2 AND NOT EXISTS (SELECT 1 FROM edge h JOIN reach r ON r.n = h.s "
                       f"WHERE h.o = x.nid AND h.p = {_HAS_TASK}))").fetchone()[0]:
             return None  # an edge from a node without own lines: not the shape this copy relies on
-        return self._down_text(head, made)
+        follow, depth = self._walk
+        ups = _Ups(root, {n for (n,) in db.execute("SELECT n FROM reach WHERE d < ?", (depth or 1,))},
+                   {i for i, (p, _rel) in enumerate(DOCUMENT_LINKS) if PREDICATE_CODE[DKG_NS + p] in follow})
+        return self._down_text(head, made, ups)
 
-    def _down_text(self, head: str, made: dict[int, list]):
+    def _down_text(self, head: str, made: dict[int, list], ups: "_Ups"):
         db = self.db
         db.text_factory = bytes
         try:
@@ -833,12 +903,14 @@ class LineageIndex:
             yield b'],\n "edges": ['
 
             def edges():
-                for place, nid, own, cuts in heapq.merge(
-                        db.execute("SELECT x.pos, x.nid, o.tasks, NULL FROM place x LEFT JOIN own_edge o "
-                                   "ON o.nid = x.nid WHERE x.own = 1 ORDER BY x.pos"),
-                        db.execute("SELECT w.rank, NULL, r.roles, w.tasks FROM walk_run w CROSS JOIN run_roles r "
-                                   "ON r.run = w.run ORDER BY w.rowid")):
+                for place, nid, own, cuts, lines, ends in heapq.merge(
+                        db.execute("SELECT x.pos, x.nid, o.tasks, NULL, o.ups, o.up_ends FROM place x "
+                                   "LEFT JOIN own_edge o ON o.nid = x.nid WHERE x.own = 1 ORDER BY x.pos"),
+                        db.execute("SELECT w.rank, NULL, r.roles, w.tasks, NULL, NULL FROM walk_run w "
+                                   "CROSS JOIN run_roles r ON r.run = w.run ORDER BY w.rowid")):
                     if cuts is None:  # a node reached: its edges into what was reached, then to its tasks
+                        if ends:
+                            yield from ups.into_reached(lines, ends)
                         yield from made.pop(nid, ())
                         if own:
                             yield own
@@ -862,13 +934,14 @@ class LineageIndex:
         self.db.execute("DROP TABLE IF EXISTS temp.best")
         self.db.execute("CREATE TEMP TABLE best AS SELECT s, o, MIN(r) AS r FROM walk_edge GROUP BY s, o")
 
-    def _edge_lines(self, relations: tuple, properties: dict, evidence: bool, subject: bool = False) -> str:
-        """The query of the lines of the ``best`` edges, in the order of their nodes in ``place`` (with each
-        line's subject first when ``subject``)."""
+    def _edge_lines(self, relations: tuple, properties: dict, evidence: bool, subject: bool = False,
+                    only: str = "1") -> str:
+        """The query of the lines of the ``best`` edges ``e`` (those where ``only`` holds), in the order of their
+        nodes in ``place`` (with each line's subject first when ``subject``)."""
         db = self.db
         db.execute("DROP TABLE IF EXISTS temp.ordered")
         db.execute("CREATE TEMP TABLE ordered AS SELECT e.s, e.o, e.r FROM best e JOIN place x ON x.nid = e.s "
-                   "JOIN place y ON y.nid = e.o ORDER BY x.pos, y.pos")
+                   f"JOIN place y ON y.nid = e.o WHERE {only} ORDER BY x.pos, y.pos")
         if evidence:
             self._temp("walk_property(r INTEGER, p INTEGER)",
                        [(r, p) for r, rel in enumerate(relations) for p in properties.get(rel, ())])
@@ -901,6 +974,30 @@ class LineageIndex:
 _PLACE = "place(pos INTEGER PRIMARY KEY, nid INTEGER NOT NULL UNIQUE, own INTEGER)"
 
 
+class _Ups:
+    """Picks, from a document's lines to documents (`IndexWriter._up_lines`), those of a walk down from ``root``:
+    into what it reached (``into``: the documents less deep than its depth), by the strongest relation it follows
+    (``relations``: places in `DOCUMENT_LINKS`), in the order of an answer (the root first)."""
+
+    def __init__(self, root: int, into: set[int], relations: set[int]):
+        self.root, self.into, self.relations = root, into, relations
+
+    def into_reached(self, lines: bytes, ends: bytes) -> list[bytes]:
+        cuts = _cuts(ends)
+        into, relations = self.into, self.relations
+        out: list[bytes] = []
+        taken: set[int] = set()
+        for i in range(0, len(cuts), 4):
+            o = cuts[i]
+            if o in into and cuts[i + 1] in relations and o not in taken:
+                taken.add(o)
+                if o == self.root:
+                    out.insert(0, lines[cuts[i + 2]:cuts[i + 3]])
+                else:
+                    out.append(lines[cuts[i + 2]:cuts[i + 3]])
+        return out
+
+
 def _pieces(lines, first: bytes = b""):
     """``lines`` (bytes, each one or more lines of an answer) joined by ",\\n", in pieces of `_CHUNK` of them;
     ``first`` comes before any."""
@@ -914,7 +1011,8 @@ def _pieces(lines, first: bytes = b""):
 
 
 def _cuts(blob: bytes) -> array:
-    """A run's ``tasks`` column: (task, start, end) of each task's edge lines in the run's ``roles``."""
+    """A run's ``tasks`` column ((task, start, end) of each task's edge lines in the run's ``roles``) or a document's
+    ``up_ends``, as integers."""
     cuts = array("q")
     cuts.frombytes(blob)
     if sys.byteorder != "little":
