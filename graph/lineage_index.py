@@ -777,7 +777,8 @@ class LineageIndex:
         ``follow`` (codes), ``depth`` steps at most, then every task of the documents reached, with the
         organisations it goes to and, when ``follow`` has ``implements``, the documents reached it implements.
         A task's link up is an ``implements`` edge (``task_rank``). Without ``own``, the documents' and tasks'
-        own edges (`OWN_EDGES`) are left out of ``walk_edge``: `answer_down_json` copies them whole."""
+        own edges (`OWN_EDGES`) and the documents' links to documents are left out of ``walk_edge``:
+        `answer_down_json` copies them, whole or those into what was reached."""
         db = self.db
         has_task, roles = _HAS_TASK, _ROLES
         implements, guides = (PREDICATE_CODE[DKG_NS + p] for p in ("implements", "guides"))
@@ -795,7 +796,8 @@ class LineageIndex:
                        "WHERE r.d < ?) SELECT n, MIN(d) FROM r GROUP BY n", (root, depth))
         db.execute(f"INSERT INTO walk_edge SELECT c.via, CASE WHEN c.via = c.s THEN k.r ELSE {int(task_rank)} END, "
                    f"c.o FROM reach x JOIN doc_child c ON c.o = x.n AND c.p IN ({followed}) "
-                   "JOIN walk_rank k ON k.p = c.p WHERE x.d < ?", (depth if depth is not None else 1,))
+                   f"JOIN walk_rank k ON k.p = c.p WHERE x.d < ?{'' if own else ' AND c.via <> c.s'}",
+                   (depth if depth is not None else 1,))
         up = f"e.p IN ({implements}, {guides}) AND e.o IN (SELECT n FROM reach)" if implements in follow else "0"
         if own:
             db.execute(f"INSERT INTO walk_edge SELECT e.s, {int(has_task_rank)}, e.o FROM reach x "
@@ -849,12 +851,14 @@ class LineageIndex:
         the walk reached a task (a root task, a task without its document) or a task goes to a task: `answer_json`
         then makes the answer edge by edge."""
         db = self.db
-        if db.execute("SELECT EXISTS (SELECT 1 FROM reach x JOIN node n ON n.nid = x.n WHERE n.is_task)").fetchone()[0]:
+        # own: 1 reached, 0 a body a task goes to, 2 a task with an edge into what was reached, -1 a task reached
+        self._temp(_PLACE)
+        db.execute("INSERT INTO place(nid, pos, own) SELECT k.nid, CASE WHEN k.nid = ? THEN -1 ELSE k.rank END, "
+                   "CASE WHEN k.kind = ? THEN -1 ELSE 1 END FROM reach x JOIN node_rank k ON k.nid = x.n",
+                   (root, KIND_ORDER["task"]))
+        if db.execute("SELECT EXISTS (SELECT 1 FROM place WHERE own = -1)").fetchone()[0]:
             return None
         self._strongest()
-        self._temp(_PLACE)  # own: 1 reached, 0 a body a task goes to, 2 a task with an edge into what was reached
-        db.execute("INSERT INTO place(nid, pos, own) SELECT k.nid, CASE WHEN k.nid = ? THEN -1 ELSE k.rank END, 1 "
-                   "FROM reach x JOIN node_rank k ON k.nid = x.n", (root,))
         db.execute("DROP TABLE IF EXISTS temp.walk_run")
         # CROSS JOIN: the temporary tables first (they have no statistics; with task_run's, the planner went through
         # all the runs of a 100,000-document index for the bodies of a walk's 20,000)
@@ -868,14 +872,12 @@ class LineageIndex:
                    "CROSS JOIN json_each(w.bodies) j CROSS JOIN node_rank k ON k.nid = j.value")
         db.execute("INSERT OR IGNORE INTO place(nid, pos, own) SELECT k.nid, k.rank, 2 "
                    "FROM (SELECT DISTINCT s FROM best) b JOIN node_rank k ON k.nid = b.s")
-        # the edges into what was reached, by the node they leave: those of a document reached are among its lines
-        # to documents (`_Ups`), the others (a task's, or a document's that is some document's task) are made here
+        # the edges into what was reached, by the node they leave: a document's are among its lines to documents
+        # (`_Ups`), a task's (or a document's that is some document's task) are those the walk left, made here
         made: dict[int, list] = {}
         db.text_factory = bytes
         try:
-            for s, line in db.execute(self._edge_lines(relations, properties, True, subject=True, only=(
-                    "e.s NOT IN (SELECT n FROM reach) OR EXISTS (SELECT 1 FROM edge h WHERE h.o = e.s "
-                    f"AND h.p = {_HAS_TASK})"))):
+            for s, line in db.execute(self._edge_lines(relations, properties, True, subject=True)):
                 made.setdefault(s, []).append(line)
         finally:
             db.text_factory = str
@@ -934,14 +936,13 @@ class LineageIndex:
         self.db.execute("DROP TABLE IF EXISTS temp.best")
         self.db.execute("CREATE TEMP TABLE best AS SELECT s, o, MIN(r) AS r FROM walk_edge GROUP BY s, o")
 
-    def _edge_lines(self, relations: tuple, properties: dict, evidence: bool, subject: bool = False,
-                    only: str = "1") -> str:
-        """The query of the lines of the ``best`` edges ``e`` (those where ``only`` holds), in the order of their
-        nodes in ``place`` (with each line's subject first when ``subject``)."""
+    def _edge_lines(self, relations: tuple, properties: dict, evidence: bool, subject: bool = False) -> str:
+        """The query of the lines of the ``best`` edges, in the order of their nodes in ``place`` (with each
+        line's subject first when ``subject``)."""
         db = self.db
         db.execute("DROP TABLE IF EXISTS temp.ordered")
         db.execute("CREATE TEMP TABLE ordered AS SELECT e.s, e.o, e.r FROM best e JOIN place x ON x.nid = e.s "
-                   f"JOIN place y ON y.nid = e.o WHERE {only} ORDER BY x.pos, y.pos")
+                   "JOIN place y ON y.nid = e.o ORDER BY x.pos, y.pos")
         if evidence:
             self._temp("walk_property(r INTEGER, p INTEGER)",
                        [(r, p) for r, rel in enumerate(relations) for p in properties.get(rel, ())])

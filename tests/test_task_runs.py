@@ -175,3 +175,22 @@ def test_a_task_pointing_at_a_document_is_shown_implementing_it(tmp_path):
     answer = json.loads(_answers(path, f"{X}doc/a")[0].decode())
     assert {"from": _t(30), "to": f"{X}doc/a", "relation": "implements", "evidence": None} in answer["edges"]
     assert {"from": f"{X}doc/k", "to": _t(30), "relation": "has_task", "evidence": None} in answer["edges"]
+
+
+LONE_TASK = graph_entry(f"{X}graph/n", [(_t(40), RDF + "type", ("i", DKG_NS + "Task", None)),
+                                        (_t(40), DKG_NS + "implements", ("i", f"{X}doc/a", None)),
+                                        *_said(_t(40), "implements", f"{X}doc/a", "Thực hiện văn bản a", 5)])
+
+
+@pytest.mark.parametrize("entries, root", [
+    pytest.param([A, B], _t(1), id="the root is a task"),
+    pytest.param([A, LONE_TASK], f"{X}doc/a", id="a task without its document implements the root"),
+])
+def test_a_walk_reaching_a_task_is_answered_edge_by_edge(tmp_path, entries, root):
+    path = _write(tmp_path / "ix.lineage", entries)
+    copied, made = _answers(path, root)
+    assert copied is None, "not copied: a task reached has no runs of its own"
+    answer = json.loads(made.decode())
+    assert answer["nodes"][0]["id"] == root
+    assert root != f"{X}doc/a" or {"from": _t(40), "to": root, "relation": "implements",
+                                   "evidence": "Thực hiện văn bản a"} in answer["edges"]
