@@ -20,7 +20,8 @@ microseconds from Python. The index keeps exactly what a lineage reads, already 
   lines to the bodies they go to (``run_owner``: whose runs): a walk down takes them whole, so an answer copies
   them;
 - ``edge(s, o, p, start, lid)``: the links merged over all graphs, one narrow row each pointing at the ``link``
-  row of its first sentence: the rows a walk reads, merged again for the subjects a write touched.
+  row of its first sentence, merged again for the subjects a write touched; ``doc_child``: the links to documents
+  with the document each stands for (a task's link: its document's), the rows a walk down reads.
 
 Names are resolved here too (`documents_numbered`): a resolution cited by 10,000 texts has its facts in 10,000
 graphs of the store, but one merged row here.
@@ -510,18 +511,9 @@ class IndexWriter:
             last = subjects[-1]
             lines = self._own_lines(subjects, ((_HAS_TASK, "has_task"),))
             ups = self._up_lines(subjects)
-            rows = []
-            for s in lines.keys() | ups.keys():
-                tasks = ",\n".join(line for _rank, line in lines[s][0]) if s in lines else None
-                text, ends = b"", array("q")
-                for _rank, relation, o, line in ups.get(s, ()):
-                    line = line.encode()
-                    ends.extend((o, relation, len(text), len(text) + len(line)))
-                    text += line
-                if sys.byteorder != "little":
-                    ends.byteswap()
-                rows.append((s, tasks, text if s in ups else None, ends.tobytes() if s in ups else None))
-            db.executemany("INSERT INTO own_edge VALUES (?, ?, ?, ?)", rows)
+            db.executemany("INSERT INTO own_edge VALUES (?, ?, ?, ?)", (
+                (s, ",\n".join(line for _rank, line in lines[s][0]) if s in lines else None,
+                 *(_packed(ups[s]) if s in ups else (None, None))) for s in lines.keys() | ups.keys()))
 
     def _up_lines(self, subjects) -> dict[int, list[tuple]]:
         """The answer lines of the links to documents (`DOCUMENT_LINKS`) of ``subjects`` that are no tasks (a
@@ -973,6 +965,18 @@ class LineageIndex:
 # a node's place in an answer as the rowid: the queries joining the nodes' lines read them in order, unsorted
 # (SQLite sorts whole rows, lines too)
 _PLACE = "place(pos INTEGER PRIMARY KEY, nid INTEGER NOT NULL UNIQUE, own INTEGER)"
+
+
+def _packed(ups: list[tuple]) -> tuple[bytes, bytes]:
+    """A document's lines to documents (`IndexWriter._up_lines`) as its ``own_edge`` row's ``ups`` and ``up_ends``."""
+    text, ends = b"", array("q")
+    for _rank, relation, o, line in ups:
+        line = line.encode()
+        ends.extend((o, relation, len(text), len(text) + len(line)))
+        text += line
+    if sys.byteorder != "little":
+        ends.byteswap()
+    return text, ends.tobytes()
 
 
 class _Ups:
