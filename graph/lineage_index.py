@@ -531,8 +531,7 @@ class IndexWriter:
                 f"WHERE e.s IN ({','.join(map(str, subjects))}) AND e.p IN ({_DOCUMENT_CODES}) "
                 f"AND NOT EXISTS (SELECT 1 FROM edge h WHERE h.o = e.s AND h.p = {_HAS_TASK})"):
             i, rel = place[p]
-            out.setdefault(s, []).append((rank, i, o, f'  {{"from": {subject}, "to": {target}, "relation": '
-                                                     f'"{rel}", "evidence": {sentence}}}'))
+            out.setdefault(s, []).append((rank, i, o, _edge_line(subject, target, rel, sentence)))
         for lines in out.values():
             lines.sort()
         return out
@@ -553,8 +552,7 @@ class IndexWriter:
             if held is None or level < held[0]:
                 # a document's task carries no sentence of its own (as `graph.lineage.edge_evidence`)
                 said = "null" if rel == "has_task" else sentence
-                strongest[(s, o)] = (level, rank, kind, f'  {{"from": {subject}, "to": {target}, "relation": '
-                                                        f'"{rel}", "evidence": {said}}}')
+                strongest[(s, o)] = (level, rank, kind, _edge_line(subject, target, rel, said))
         out: dict[int, tuple[list, set, bool]] = {}
         for (s, o), (_level, rank, kind, line) in strongest.items():
             edges, ends, plain = out.get(s) or ([], set(), True)
@@ -965,6 +963,11 @@ class LineageIndex:
 # a node's place in an answer as the rowid: the queries joining the nodes' lines read them in order, unsorted
 # (SQLite sorts whole rows, lines too)
 _PLACE = "place(pos INTEGER PRIMARY KEY, nid INTEGER NOT NULL UNIQUE, own INTEGER)"
+
+
+def _edge_line(subject: str, target: str, relation: str, evidence: str) -> str:
+    """An edge's line in an answer, from its ends and evidence already quoted as JSON (SQLite's json_quote)."""
+    return f'  {{"from": {subject}, "to": {target}, "relation": "{relation}", "evidence": {evidence}}}'
 
 
 def _packed(ups: list[tuple]) -> tuple[bytes, bytes]:
