@@ -50,6 +50,7 @@ import time
 from pathlib import Path
 
 from .errors import QueryError, StoreError
+from . import lineage_index
 from .lineage_index import index_path
 
 CURRENT = "current"
@@ -363,10 +364,10 @@ def _swap(folder: Path, new_dir: Path) -> None:
 def _clean(folder: Path) -> None:
     """Remove databases nobody points at (killed builds, older generations) and stray temporary links.
     Called under the writer lock, so no other write is in progress."""
-    from .lineage_index import SUFFIX
+    from .lineage_index import LINES_SUFFIX, SUFFIX
 
     keep = {os.readlink(folder / name) for name in (CURRENT, PREVIOUS) if (folder / name).is_symlink()}
-    keep |= {name + SUFFIX for name in keep}
+    keep |= {name + SUFFIX for name in keep} | {name + SUFFIX + LINES_SUFFIX for name in keep}
     for entry in folder.iterdir():
         if entry.name.startswith(DB_PREFIX) and entry.name not in keep:
             if entry.is_dir():
@@ -416,7 +417,7 @@ def writing(store_path: str | os.PathLike = ".dkg", fresh: bool = False):
         except BaseException:
             if writer.index is not None:
                 writer.index.abandon()
-            index_path(new_dir).unlink(missing_ok=True)
+            lineage_index.remove(index_path(new_dir))
             writer.ox = None
             del db
             gc.collect()

@@ -171,7 +171,9 @@ def test_a_write_past_the_file_size_limit_fails_cleanly_and_keeps_the_store(setu
     _one_line_error(done, "File too large", "file too large")
     assert kl.state(store) == before
     assert len([p for p in store.glob("db-*") if p.is_dir()]) == 1
-    assert [p.name for p in store.glob("db-*.lineage")] == [p.name + ".lineage" for p in store.glob("db-*") if p.is_dir()]
+    databases = [p.name for p in store.glob("db-*") if p.is_dir()]
+    assert [p.name for p in store.glob("db-*.lineage")] == [name + ".lineage" for name in databases]
+    assert [p.name for p in store.glob("db-*.lines")] == [name + ".lineage.lines" for name in databases]
 
 
 def test_a_killed_run_leaves_no_temporary_files(setup, tmp_path):

@@ -16,7 +16,7 @@ import pytest
 
 from bench_scripts import generated_store, load
 from graph import lineage as L
-from graph.lineage_index import LineageIndex, index_path
+from graph.lineage_index import LineageIndex, index_path, lines_path
 from graph.load import build, ingest
 from graph.store import open_read_only, oxigraph_dir
 
@@ -175,17 +175,27 @@ def test_an_index_of_another_version_is_not_read(cascade, tmp_path):
     assert L.lineage_dict(open_read_only(store), root) == L.lineage_dict(open_read_only(cascade["store"]), root)
 
 
-def test_a_write_over_an_index_of_another_version_builds_a_fresh_one(cascade, tmp_path):
-    """An index an older dkg wrote (another schema: here without a table this one has) is not copied by the next
-    ingest, which would write rows the old tables cannot take or leave the old version mark: a fresh index is
-    built from the database, and read again."""
+@pytest.mark.parametrize("version, lines", [
+    ("6", False),  # the last schema before the lines file: its answers' text in SQLite, no lines file
+    ("4", True),
+    (None, False),  # this schema, its lines file lost
+])
+def test_a_write_over_an_index_of_another_version_builds_a_fresh_one(cascade, tmp_path, version, lines):
+    """An index an older dkg wrote (another schema: here without a table this one has), or one without its lines
+    file, is not copied by the next ingest, which would write rows the old tables cannot take or leave the old
+    version mark: a fresh index is built from the database, and read again."""
     import sqlite3
 
     store = tmp_path / "st"
     shutil.copytree(cascade["store"], store, symlinks=True)
-    with sqlite3.connect(index_path(oxigraph_dir(store))) as db:
-        db.execute("UPDATE meta SET value = '4' WHERE key = 'version'")
-        db.execute("DROP TABLE run_roles")
+    path = index_path(oxigraph_dir(store))
+    with sqlite3.connect(path) as db:
+        if version is not None:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'version'", (version,))
+            db.execute("DROP TABLE task_run")
+    if not lines:
+        lines_path(path).unlink()
+    assert LineageIndex.of_store(open_read_only(store)) is None
     report = ingest([_texts(cascade["corpus"])[0]], store, tmp_path / "rec", jobs=1)
     assert not report.failures
     reopened = open_read_only(store)

@@ -82,7 +82,8 @@ def test_a_failed_write_leaves_the_store_as_it_was(tmp_path):
             w.replace_graphs({"https://example.org/g": []}, drop_sources=["data/corpus/1123-CV-TU-bac-ninh-2026.txt"])
             raise RuntimeError("boom")
     assert store.oxigraph_dir(path) == live and _count(path) == before
-    assert sorted(p.name for p in path.iterdir() if p.name.startswith("db-")) == [live.name, live.name + ".lineage"]
+    assert sorted(p.name for p in path.iterdir() if p.name.startswith("db-")) == \
+        [live.name, live.name + ".lineage", live.name + ".lineage.lines"]
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +124,7 @@ def test_sigkill_during_build_leaves_the_previous_store_whole(tmp_path, big_reco
     assert len(left) <= 2 and store.oxigraph_dir(path).name in left
     # each database keeps its lineage index beside it, and no index outlives its database
     assert sorted(p.name for p in path.glob("db-*.lineage")) == [name + ".lineage" for name in left]
+    assert sorted(p.name for p in path.glob("db-*.lines")) == [name + ".lineage.lines" for name in left]
     assert not [p for p in path.iterdir() if p.name.startswith(".current-")]
 
 

@@ -194,3 +194,18 @@ def test_a_walk_reaching_a_task_is_answered_edge_by_edge(tmp_path, entries, root
     assert answer["nodes"][0]["id"] == root
     assert root != f"{X}doc/a" or {"from": _t(40), "to": root, "relation": "implements",
                                    "evidence": "Thực hiện văn bản a"} in answer["edges"]
+
+
+def test_the_lines_file_stays_bounded_through_rewrites(tmp_path):
+    """Each write appends the lines of what it touched and leaves the old ones; once they are more than half of the
+    file it is written again without them, and the answers read from it do not change."""
+    from graph.lineage_index import lines_path
+
+    steps = [[A, B, C, F]] + [[A, B_INTERLEAVED], [A_SHORTER, B], [C, D]] * 3
+    path, at_once = _written(tmp_path, steps)
+    sizes = [lines_path(tmp_path / f"ix{i}.lineage").stat().st_size for i in range(len(steps))]
+    assert any(later < earlier for earlier, later in zip(sizes, sizes[1:])), "the file was written again"
+    assert sizes[-1] <= 2 * lines_path(at_once).stat().st_size
+    for root in ("a", "b"):
+        copied, made = _answers(path, f"{X}doc/{root}")
+        assert copied == made == _answers(at_once, f"{X}doc/{root}")[0]
