@@ -39,7 +39,6 @@ an older dkg), is answered by SPARQL until its next write, which builds a fresh 
 from __future__ import annotations
 
 import contextlib
-import heapq
 import itertools
 import mmap
 import os
@@ -85,9 +84,12 @@ CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, {", ".join(
 -- a node's line in an answer ("  {...}": ``len`` bytes at ``off`` in the lines file) and its sort key there
 CREATE TABLE shown(nid INTEGER PRIMARY KEY, off INTEGER NOT NULL, len INTEGER NOT NULL, kind_order INTEGER,
                    level_order INTEGER, sort_date TEXT, sort_code TEXT);
--- ups: lines (UTF-8); up_ends: where each starts and ends there, its end node and relation (little-endian 64-bit
--- integers: end, relation's place in DOCUMENT_LINKS, start, end), by the end's place in an answer, strongest first
-CREATE TABLE own_edge(nid INTEGER PRIMARY KEY, tasks TEXT, ups BLOB, up_ends BLOB);
+-- ``len`` bytes at ``off`` in the lines file: the lines of a document's edges to its tasks (``tasks_len`` bytes),
+-- then those of its links to documents (the ups); up_ends: where each of these starts and ends after the tasks' lines,
+-- its end node and relation (little-endian 64-bit integers: end, relation's place in DOCUMENT_LINKS, start, end), by
+-- the end's place in an answer, strongest first
+CREATE TABLE own_edge(nid INTEGER PRIMARY KEY, off INTEGER NOT NULL, len INTEGER NOT NULL,
+                      tasks_len INTEGER NOT NULL, up_ends BLOB);
 -- the tasks of a document in runs of consecutive places in an answer: the run's node lines (``nodes_len`` bytes at
 -- ``nodes_off`` in the lines file) and the lines of the tasks' edges to their bodies (the roles, ``roles_len`` bytes
 -- at ``roles_off``), each task with where its edge lines start and end in the roles (little-endian 64-bit
@@ -491,17 +493,18 @@ class IndexWriter:
         """Write the lines file again without the lines no row points at any more, once they take more than half
         of it (each ingest appends the new lines of the nodes and runs it touched and leaves the old ones)."""
         db = self.db
-        live = db.execute("SELECT (SELECT coalesce(SUM(len), 0) FROM shown) + "
-                          "(SELECT coalesce(SUM(nodes_len + roles_len), 0) FROM task_run)").fetchone()[0]
+        live = db.execute("SELECT (SELECT coalesce(SUM(len), 0) FROM shown) + (SELECT coalesce(SUM(len), 0) "
+                          "FROM own_edge) + (SELECT coalesce(SUM(nodes_len + roles_len), 0) FROM task_run)").fetchone()[0]
         if self._text_end <= 2 * live:
             return
         old, new = self._text_file, open(lines_path(self.path).with_suffix(".new"), "wb+", buffering=1 << 20)
         old.flush()
         self._text_file, self._text_end = new, 0
         # in the order of the old file: the lines of one write stay together
-        shown = db.execute("SELECT nid, off, len FROM shown ORDER BY off").fetchall()
-        db.executemany("UPDATE shown SET off = ? WHERE nid = ?",
-                       ((self._put(os.pread(old.fileno(), n, off))[0], nid) for nid, off, n in shown))
+        for table in ("shown", "own_edge"):
+            rows = db.execute(f"SELECT nid, off, len FROM {table} ORDER BY off").fetchall()
+            db.executemany(f"UPDATE {table} SET off = ? WHERE nid = ?",
+                           ((self._put(os.pread(old.fileno(), n, off))[0], nid) for nid, off, n in rows))
         runs = db.execute("SELECT run, nodes_off, nodes_len, roles_off, roles_len FROM task_run "
                           "ORDER BY nodes_off").fetchall()
         db.executemany("UPDATE task_run SET nodes_off = ?, roles_off = ? WHERE run = ?",
@@ -580,9 +583,12 @@ class IndexWriter:
             last = subjects[-1]
             lines = self._own_lines(subjects, ((_HAS_TASK, "has_task"),))
             ups = self._up_lines(subjects)
-            db.executemany("INSERT INTO own_edge VALUES (?, ?, ?, ?)", (
-                (s, ",\n".join(line for _rank, line in lines[s][0]) if s in lines else None,
-                 *(_packed(ups[s]) if s in ups else (None, None))) for s in lines.keys() | ups.keys()))
+            rows = []
+            for s in lines.keys() | ups.keys():
+                tasks = ",\n".join(line for _rank, line in lines[s][0]).encode() if s in lines else b""
+                up_text, up_ends = _packed(ups[s]) if s in ups else (b"", None)
+                rows.append((s, *self._put(tasks + up_text), len(tasks), up_ends))
+            db.executemany("INSERT INTO own_edge VALUES (?, ?, ?, ?, ?)", rows)
 
     def _up_lines(self, subjects) -> dict[int, list[tuple]]:
         """The answer lines of the links to documents (`DOCUMENT_LINKS`) of ``subjects`` that are no tasks (a
@@ -926,11 +932,12 @@ class LineageIndex:
         db.execute("DROP TABLE IF EXISTS temp.walk_run")
         # CROSS JOIN: the temporary tables first (they have no statistics; with task_run's, the planner went through
         # all the runs of a 100,000-document index for the bodies of a walk's 20,000)
-        # (in the order of the runs' places: their rowids, so that no query sorts the runs' long lines)
-        db.execute("CREATE TEMP TABLE walk_run AS SELECT k.rank, t.run, t.plain, t.tasks, t.bodies, t.nodes_off, "
-                   "t.nodes_len, t.roles_off, t.roles_len FROM "
-                   "(SELECT DISTINCT o.run FROM reach x CROSS JOIN run_owner o ON o.owner = x.n) w "
-                   "CROSS JOIN task_run t ON t.run = w.run CROSS JOIN node_rank k ON k.nid = t.first ORDER BY k.rank")
+        # (keyed by the runs' places: SQLite merges them with the places of the other nodes without sorting)
+        db.execute("CREATE TEMP TABLE walk_run(rank INTEGER PRIMARY KEY, run INTEGER, plain INTEGER, tasks BLOB, "
+                   "bodies TEXT, nodes_off INTEGER, nodes_len INTEGER, roles_off INTEGER, roles_len INTEGER)")
+        db.execute("INSERT INTO walk_run SELECT k.rank, t.run, t.plain, t.tasks, t.bodies, t.nodes_off, t.nodes_len, "
+                   "t.roles_off, t.roles_len FROM (SELECT DISTINCT o.run FROM reach x CROSS JOIN run_owner o "
+                   "ON o.owner = x.n) w CROSS JOIN task_run t ON t.run = w.run CROSS JOIN node_rank k ON k.nid = t.first")
         if not db.execute("SELECT coalesce(MIN(plain), 1) FROM walk_run").fetchone()[0]:
             return None
         db.execute("INSERT OR IGNORE INTO place SELECT k.rank, k.nid, 0, k.off, k.len FROM walk_run w "
@@ -962,33 +969,34 @@ class LineageIndex:
             yield head.encode()
             yield b'\n "nodes": [\n'
             # the reached and the bodies (a line each) and the runs of tasks (lines each), in the order of places
-            nodes = heapq.merge(db.execute("SELECT pos, off, len FROM place WHERE own < 2 ORDER BY pos"),
-                                db.execute("SELECT rank, nodes_off, nodes_len FROM walk_run ORDER BY rowid"))
-            yield from _pieces(text[off:off + n] for _place, off, n in nodes)
+            yield from _pieces(text[off:off + n] for off, n in db.execute(
+                "SELECT off, len FROM (SELECT pos, off, len FROM place WHERE own < 2 "
+                "UNION ALL SELECT rank, nodes_off, nodes_len FROM walk_run ORDER BY 1)"))
             yield b'],\n "edges": ['
 
             def edges():
-                for place, nid, own, cuts, lines, ends in heapq.merge(
-                        db.execute("SELECT x.pos, x.nid, o.tasks, NULL, o.ups, o.up_ends FROM place x "
-                                   "LEFT JOIN own_edge o ON o.nid = x.nid WHERE x.own = 1 ORDER BY x.pos"),
-                        db.execute("SELECT rank, NULL, NULL, tasks, roles_off, roles_len FROM walk_run "
-                                   "ORDER BY rowid")):
-                    if cuts is None:  # a node reached: its edges into what was reached, then to its tasks
+                # a node reached (nid): its edges into what was reached, then to its tasks (``tasks`` bytes at
+                # ``off``, before its lines to documents); a run of tasks (cuts): their edges to their bodies (``n``
+                # bytes at ``off``), with those the walk made
+                for _place, nid, off, n, tasks, ends, cuts in db.execute(
+                        "SELECT x.pos, x.nid, o.off, o.len, o.tasks_len, o.up_ends, NULL FROM place x "
+                        "LEFT JOIN own_edge o ON o.nid = x.nid WHERE x.own = 1 "
+                        "UNION ALL SELECT rank, NULL, roles_off, roles_len, NULL, NULL, tasks FROM walk_run ORDER BY 1"):
+                    if nid is not None:
                         if ends:
-                            yield from ups.into_reached(lines, ends)
+                            yield from ups.into_reached(text, off + tasks, ends)
                         yield from made.pop(nid, ())
-                        if own:
-                            yield own
+                        if tasks:
+                            yield text[off:off + tasks]
                         continue
-                    # a run of tasks: their edges to their bodies (``ends`` bytes at ``lines``), the walk's among them
                     cuts = _cuts(cuts)
                     if not made.keys().isdisjoint(cuts[::3]):
                         for i in range(0, len(cuts), 3):
                             yield from made.pop(cuts[i], ())
                             if cuts[i + 2] > cuts[i + 1]:
-                                yield text[lines + cuts[i + 1]:lines + cuts[i + 2]]
-                    elif ends:
-                        yield text[lines:lines + ends]
+                                yield text[off + cuts[i + 1]:off + cuts[i + 2]]
+                    elif n:
+                        yield text[off:off + n]
 
             yield from _pieces(edges(), first=b"\n")
             yield b"]}\n"
@@ -1065,7 +1073,8 @@ class _Ups:
     def __init__(self, root: int, into: set[int], relations: set[int]):
         self.root, self.into, self.relations = root, into, relations
 
-    def into_reached(self, lines: bytes, ends: bytes) -> list[bytes]:
+    def into_reached(self, text, base: int, ends: bytes) -> list[bytes]:
+        """The lines (in ``text``, at ``base`` and after) whose ``ends`` (`_packed`) are those of the walk."""
         cuts = _cuts(ends)
         into, relations = self.into, self.relations
         out: list[bytes] = []
@@ -1074,10 +1083,11 @@ class _Ups:
             o = cuts[i]
             if o in into and cuts[i + 1] in relations and o not in taken:
                 taken.add(o)
+                line = text[base + cuts[i + 2]:base + cuts[i + 3]]
                 if o == self.root:
-                    out.insert(0, lines[cuts[i + 2]:cuts[i + 3]])
+                    out.insert(0, line)
                 else:
-                    out.append(lines[cuts[i + 2]:cuts[i + 3]])
+                    out.append(line)
         return out
 
 
