@@ -6,6 +6,8 @@ Layout of a store folder::
       current  -> db-20260515T101112-4242     relative symlink: THE live database (readers follow it)
       db-20260515T101112-4242/                an Oxigraph (RocksDB) directory, never written after the swap
       db-20260516T080000-5151/                a build in progress, a killed build, or the previous generation
+      db-20260515T101112-4242.lineage         the lineage index of that database (`graph.lineage_index`)
+      db-20260515T101112-4242.lineage.lines   and the text of its answers' lines
       lock                                    writers hold fcntl.flock(LOCK_EX|LOCK_NB) on it; it holds their pid
 
 Writes are copy-on-write, so a reader never sees a half-written database and a killed writer (SIGKILL
@@ -417,7 +419,7 @@ def writing(store_path: str | os.PathLike = ".dkg", fresh: bool = False):
         except BaseException:
             if writer.index is not None:
                 writer.index.abandon()
-            lineage_index.remove(index_path(new_dir))
+            lineage_index.remove_index(index_path(new_dir))
             writer.ox = None
             del db
             gc.collect()
