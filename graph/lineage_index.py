@@ -482,6 +482,8 @@ class IndexWriter:
         self._shape_task_runs(touched_only=not self.fresh)
         if not self.fresh:
             self._compact_lines()
+        # a reader checks it: a lines file of another length (cut short, or another generation's) is not read
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('lines_size', ?)", (str(self._text_end),))
         db.execute("COMMIT")
         db.execute("ANALYZE")
         db.close()
@@ -769,6 +771,7 @@ class LineageIndex:
         with open(lines_path(self.path), "rb") as lines:
             size = os.fstat(lines.fileno()).st_size
             self.text = mmap.mmap(lines.fileno(), size, prot=mmap.PROT_READ) if size else b""
+        self.whole = self.db.execute("SELECT value FROM meta WHERE key = 'lines_size'").fetchone() == (str(size),)
         self._iri: dict[int, str] = {}
         self._nid: dict[str, int] = {}
         self._walk: tuple = (frozenset(), None)  # the links the last walk down followed, and its depth
@@ -785,7 +788,7 @@ class LineageIndex:
             return None
         try:
             index = cls(path)
-            return index if _of_this_schema(index.db) else None
+            return index if _of_this_schema(index.db) and index.whole else None
         except (sqlite3.Error, OSError, ValueError):  # no lines file (an older schema), or unreadable
             return None
 
