@@ -141,14 +141,13 @@ _MERGE = ("SELECT nid, MAX(is_task) AS is_task, MAX(is_org) AS is_org, "
 
 
 def is_current(path: str | os.PathLike) -> bool:
-    """Whether the index file ``path`` is of this dkg's schema, with its lines file: one of another version is
-    neither read nor copied by a write (which builds a fresh one from the database instead)."""
-    if not lines_path(path).is_file():
-        return False
+    """Whether the index file ``path`` is of this dkg's schema, with its whole lines file: one of another version
+    (or with its lines cut short) is neither read nor copied by a write (which builds a fresh one from the database
+    instead)."""
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            return _of_this_schema(db)
+            return _of_this_schema(db) and _lines_whole(db, path)
         finally:
             db.close()
     except sqlite3.Error:  # no such file, or not an index
@@ -158,6 +157,16 @@ def is_current(path: str | os.PathLike) -> bool:
 def _of_this_schema(db) -> bool:
     row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
     return row is not None and row[0] == str(SCHEMA_VERSION)
+
+
+def _lines_whole(db, path) -> bool:
+    """Whether the lines file of the index ``path`` (open as ``db``) has the length its index wrote down: the
+    answers' text is copied by offset, and from a file cut short (a disk that filled, a copy) it would be wrong."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'lines_size'").fetchone()
+    try:
+        return row is not None and row[0] == str(lines_path(path).stat().st_size)
+    except OSError:
+        return False
 
 
 def index_path(db_dir: str | os.PathLike) -> Path:
@@ -482,7 +491,7 @@ class IndexWriter:
         self._shape_task_runs(touched_only=not self.fresh)
         if not self.fresh:
             self._compact_lines()
-        # a reader checks it: a lines file of another length (cut short, or another generation's) is not read
+        # (`_lines_whole`)
         db.execute("INSERT OR REPLACE INTO meta VALUES ('lines_size', ?)", (str(self._text_end),))
         db.execute("COMMIT")
         db.execute("ANALYZE")
@@ -771,7 +780,6 @@ class LineageIndex:
         with open(lines_path(self.path), "rb") as lines:
             size = os.fstat(lines.fileno()).st_size
             self.text = mmap.mmap(lines.fileno(), size, prot=mmap.PROT_READ) if size else b""
-        self.whole = self.db.execute("SELECT value FROM meta WHERE key = 'lines_size'").fetchone() == (str(size),)
         self._iri: dict[int, str] = {}
         self._nid: dict[str, int] = {}
         self._walk: tuple = (frozenset(), None)  # the links the last walk down followed, and its depth
@@ -788,7 +796,7 @@ class LineageIndex:
             return None
         try:
             index = cls(path)
-            return index if _of_this_schema(index.db) and index.whole else None
+            return index if _of_this_schema(index.db) and _lines_whole(index.db, path) else None
         except (sqlite3.Error, OSError, ValueError):  # no lines file (an older schema), or unreadable
             return None
 
