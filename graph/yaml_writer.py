@@ -28,13 +28,12 @@ _UNUSUAL = re.compile(f"[^\n'{_PRINTABLE_BUT_QUOTE}]")
 _BREAKS = re.compile("(\n+)")
 # libyaml's block indicators (analyze_scalar): a leading indicator character, "? ", ": ", "- " or a lone one at the
 # start, ": " or a final ":" anywhere, " #", a leading or trailing space, a leading "---" or "..."; and the empty text
-_NOT_PLAIN = r"""^[#,\[\]{}&*!|>'"%@`]|^[?:-](?: |$)|:(?: |$)| #|^ | $|^---|^\.\.\.|^$"""
+_NOT_PLAIN = re.compile(r"""^[#,\[\]{}&*!|>'"%@`]|^[?:-](?: |$)|:(?: |$)| #|^ | $|^---|^\.\.\.|^$""")
 # what sends a text off the quick path (written plain): a character not printable, a line break, a quote; a first
 # character that may be an indicator; ": ", " #", a final ":" or space (checked with `in`: a regex alternation
 # tried at every position of a long text took longer than PyYAML)
 _CAREFUL = re.compile(f"[^{_PRINTABLE_BUT_QUOTE}]")
 _CAREFUL_FIRST = frozenset("#,[]{}&*!|>'\"%@`?:-. ")
-_NOT_PLAIN = re.compile(_NOT_PLAIN)
 # where a long scalar may be folded: a single space between two other characters
 _FOLD_AT = re.compile(r"(?<=[^ ]) (?=[^ ])")
 
