@@ -374,7 +374,9 @@ class IndexWriter:
                 self.db.execute("PRAGMA page_size = 16384")
             self.db.execute("PRAGMA journal_mode=OFF")
             self.db.execute("PRAGMA synchronous=OFF")
-            self.db.execute("PRAGMA cache_size=-200000")
+            # 64 MB of pages: the file grows to 2.8 GB at 100,000 texts, which no cache holds; 200 MB added 110 MB to
+            # the ingest's peak memory and no speed (100,391 texts: 680 s, peak 1.75 GB; with 200 MB 731 s, 1.86 GB)
+            self.db.execute("PRAGMA cache_size=-65536")
             if self.fresh:
                 self.db.executescript(_SCHEMA)
                 self.db.execute("INSERT INTO meta VALUES ('version', ?)", (str(SCHEMA_VERSION),))
