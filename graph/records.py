@@ -256,9 +256,10 @@ def to_yaml(record: Record) -> str:
 
 def yaml_text(data, width: int | None = None) -> str:
     """``yaml.dump(data, CSafeDumper, allow_unicode=True, sort_keys=False, width=width)`` for the plain data of a
-    record (dicts, lists, str, int, bool, None), byte for byte, in well under half its time (0.4 ms a record against 1.1;
-    ingest writes one record per text): written directly by `graph.yaml_writer`; what it leaves to PyYAML is serialised from nodes made here
-    (instead of by PyYAML's generic representer), with scalars resolved without its path machinery."""
+    record (dicts, lists, str, int, bool, None), byte for byte, in well under half its time (0.4 ms a record
+    against 1.1; ingest writes one record per text): written directly by `graph.yaml_writer`; what it leaves to
+    PyYAML is serialised from nodes made here (instead of by PyYAML's generic representer), with scalars resolved
+    without its path machinery."""
     from .yaml_writer import block_yaml
 
     text = block_yaml(data, width or 80)
