@@ -135,9 +135,10 @@ def test_generated_scalars():
 
 def test_the_records_of_real_and_generated_texts(real_dir, corpus_dir, tmp_path):
     texts = sorted(real_dir.rglob("*.txt")) + sorted(corpus_dir.rglob("*.txt"))
-    load("generate_cascade").generate(tmp_path / "cascade", era="pre2025", provinces=["Bắc Ninh", "Cà Mau", "Thái Bình"],
-                                      districts_per_province=(2, 3), communes_per_district=(3, 4), roots=1,
-                                      seed=3, wrap_fraction=0.3, ubnd_fraction=0.5, letter_fraction=0.3)
+    load("generate_cascade").generate(tmp_path / "cascade", era="pre2025",
+                                      provinces=["Bắc Ninh", "Cà Mau", "Thái Bình"], districts_per_province=(2, 3),
+                                      communes_per_district=(3, 4), roots=1, seed=3, wrap_fraction=0.3,
+                                      ubnd_fraction=0.5, letter_fraction=0.3)
     texts += sorted((tmp_path / "cascade").rglob("*.txt"))
     assert len(texts) > 30
     for text in texts:
