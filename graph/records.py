@@ -305,9 +305,10 @@ def _fast_dumper():
     import yaml
     from yaml.nodes import ScalarNode, SequenceNode
 
+    from .yaml_writer import implicit_resolvers
+
     base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    implicit = {k: list(v) + list(base.yaml_implicit_resolvers.get(None, []))
-                for k, v in base.yaml_implicit_resolvers.items()}
+    implicit = implicit_resolvers()
     scalar_tag, sequence_tag, mapping_tag = (base.DEFAULT_SCALAR_TAG, base.DEFAULT_SEQUENCE_TAG,
                                              base.DEFAULT_MAPPING_TAG)
     no_resolvers = ()

@@ -129,7 +129,7 @@ def _text(value: str, column: int, indent: int, width: int) -> str:
     are: that is checked first, quickly."""
     if value and value[0] not in _CAREFUL_FIRST and value[-1] not in ": " and ": " not in value \
             and " #" not in value and not _CAREFUL.search(value) and not _resolves(value):
-        return value if column + len(value) <= width + 1 else _folded(value, column, indent, width)
+        return _folded(value, column, indent, width)
     return _scalar(value, column, indent, width)
 
 
@@ -213,16 +213,18 @@ def _quoted_by_character(text: str, column: int, indent: int, width: int) -> str
 def _resolves(text: str) -> bool:
     """True when PyYAML would read ``text`` written plain as something else than text (a number, a date, a
     boolean, null): it is then quoted."""
-    for regexp in _implicit_resolvers().get(text[:1], ()):
+    for _tag, regexp in implicit_resolvers().get(text[:1], ()):
         if regexp.match(text):
             return True
     return False
 
 
 @functools.cache
-def _implicit_resolvers() -> dict:
+def implicit_resolvers() -> dict:
+    """PyYAML's implicit resolvers of its safe dumper by first character: ``{first: [(tag, regexp)]}`` (those for
+    any character added to each list)."""
     import yaml
 
     base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    anywhere = [r for _tag, r in base.yaml_implicit_resolvers.get(None, [])]
-    return {k: [r for _tag, r in v] + anywhere for k, v in base.yaml_implicit_resolvers.items()}
+    anywhere = list(base.yaml_implicit_resolvers.get(None, []))
+    return {k: list(v) + anywhere for k, v in base.yaml_implicit_resolvers.items()}
