@@ -493,7 +493,7 @@ class IndexWriter:
         self._shape_task_runs(touched_only=not self.fresh)
         if not self.fresh:
             self._compact_lines()
-        # (`_lines_whole`)
+        # the length `_lines_whole` compares the lines file with before the index is read or copied
         db.execute("INSERT OR REPLACE INTO meta VALUES ('lines_size', ?)", (str(self._text_end),))
         db.execute("COMMIT")
         db.execute("ANALYZE")
