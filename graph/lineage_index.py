@@ -147,24 +147,22 @@ def is_current(path: str | os.PathLike) -> bool:
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            return _of_this_schema(db) and _lines_whole(db, path)
+            return _usable(db, path)
         finally:
             db.close()
     except sqlite3.Error:  # no such file, or not an index
         return False
 
 
-def _of_this_schema(db) -> bool:
-    row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-    return row is not None and row[0] == str(SCHEMA_VERSION)
-
-
-def _lines_whole(db, path) -> bool:
-    """Whether the lines file of the index ``path`` (open as ``db``) has the length its index wrote down: the
-    answers' text is copied by offset, and from a file cut short (a disk that filled, a copy) it would be wrong."""
-    row = db.execute("SELECT value FROM meta WHERE key = 'lines_size'").fetchone()
+def _usable(db, path) -> bool:
+    """Whether the index ``path`` (open as ``db``) is of this dkg's schema and its lines file has the length the
+    index wrote down: the answers' text is copied by offset, and from a file cut short (a disk that filled, a copy)
+    it would be wrong."""
+    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('version', 'lines_size')").fetchall())
+    if meta.get("version") != str(SCHEMA_VERSION) or "lines_size" not in meta:
+        return False
     try:
-        return row is not None and row[0] == str(lines_path(path).stat().st_size)
+        return meta["lines_size"] == str(lines_path(path).stat().st_size)
     except OSError:
         return False
 
@@ -493,7 +491,7 @@ class IndexWriter:
         self._shape_task_runs(touched_only=not self.fresh)
         if not self.fresh:
             self._compact_lines()
-        # the length `_lines_whole` compares the lines file with before the index is read or copied
+        # the length `_usable` compares the lines file with before the index is read or copied
         db.execute("INSERT OR REPLACE INTO meta VALUES ('lines_size', ?)", (str(self._text_end),))
         db.execute("COMMIT")
         db.execute("ANALYZE")
@@ -798,7 +796,7 @@ class LineageIndex:
             return None
         try:
             index = cls(path)
-            return index if _of_this_schema(index.db) and _lines_whole(index.db, path) else None
+            return index if _usable(index.db, path) else None
         except (sqlite3.Error, OSError, ValueError):  # no lines file (an older schema), or unreadable
             return None
 
