@@ -466,13 +466,15 @@ class IndexWriter:
             db.executemany("INSERT INTO touched VALUES (?)", ((n,) for n in self.touched))
             db.execute("CREATE TEMP TABLE touched_subject(nid INTEGER PRIMARY KEY)")
             db.executemany("INSERT INTO touched_subject VALUES (?)", ((n,) for n in self.touched_subjects))
+            # the links to documents of the subjects whose links changed, and of the tasks whose documents did: their
+            # tasks before the merge (the ``doc_child`` rows that name them) and after it
+            db.execute("CREATE TEMP TABLE redo(nid INTEGER PRIMARY KEY)")
+            redo = ("INSERT OR IGNORE INTO redo SELECT nid FROM touched_subject UNION SELECT h.o FROM edge h "
+                    f"WHERE h.s IN (SELECT nid FROM touched_subject) AND h.p = {_HAS_TASK}")
+            db.execute(redo)
             db.execute("DELETE FROM edge WHERE s IN (SELECT nid FROM touched_subject)")
             db.execute(_MERGE_EDGES.format(where="WHERE s IN (SELECT nid FROM touched_subject)"))
-            # the links to documents of the subjects whose links changed, and of the tasks whose documents did
-            db.execute("CREATE TEMP TABLE redo(nid INTEGER PRIMARY KEY)")
-            db.execute("INSERT INTO redo SELECT nid FROM touched_subject UNION SELECT via FROM doc_child "
-                       "WHERE s IN (SELECT nid FROM touched_subject) UNION SELECT h.o FROM edge h "
-                       f"WHERE h.s IN (SELECT nid FROM touched_subject) AND h.p = {_HAS_TASK}")
+            db.execute(redo)
             db.execute("DELETE FROM doc_child WHERE via IN (SELECT nid FROM redo)")
             db.execute(_DOC_CHILDREN.format(where="AND e.s IN (SELECT nid FROM redo)"))
             db.execute(f"CREATE TEMP TABLE merged AS "

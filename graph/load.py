@@ -197,11 +197,13 @@ def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_p
         resolver = Resolver()
         stale: dict[str, set[str]] = {}  # source -> record files its earlier graphs were made from
         live = False
+        stored = 0  # texts in the store before this run
         try:
             existing = store_mod.connect(store_path, endpoint)
             live = True
             for k in existing.corpus_keys():
                 resolver.add(DocKey.from_text(k))
+                stored += 1
             stale = _record_files_of(existing, [e[0] for e in loaded])
             del existing
         except DkgError:
@@ -214,7 +216,7 @@ def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_p
             resolver = spool.put(pickle.dumps(resolver, pickle.HIGHEST_PROTOCOL))
         _load_records(store_path, [(e[1], e[3]) for e in loaded], resolver, spool, report, jobs, curated_path,
                       replace=[e[4] for e in loaded] if live else None, drop_sources=[e[0] for e in loaded],
-                      endpoint=endpoint, pool=pool)
+                      endpoint=endpoint, pool=pool, stored=stored)
     # a text re-read under a new identity leaves its old record behind: remove it, unless a person edited it
     for source, name, *_rest in loaded:
         for old in stale.get(source, ()):
@@ -467,6 +469,9 @@ def _keep_record(outcome, records_dir: Path, claimed: dict, report: LoadReport, 
 # of N-Quads a record: 8 batches of 32 hold some 16 MB. Batches of 32, not 8: each one handed to a worker wakes
 # the pool's thread, which then competes for the GIL with this one (a tenth of this process's time at 100,000).
 PHASE2_BATCH, PHASE2_WINDOW = 32, 8
+# An ingest into a store ends with a full compaction of the database only when its texts are at least this share of
+# the texts the store held: a few texts added to a large store are not worth rewriting all of it.
+SMALL_WRITE_SHARE = 0.25
 
 
 def _record_quads(resolver_slot, item):
@@ -492,12 +497,13 @@ def _index_entry(rg):
 
 
 def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport, jobs: int, curated_path,
-                  replace=None, drop_sources=(), endpoint=None, pool=None) -> None:
+                  replace=None, drop_sources=(), endpoint=None, pool=None, stored: int = 0) -> None:
     """Phase 2: quads of the spooled records ``items`` ((record file name, slot)) and the curated facts, into a
     new generation of the store: a fresh database, or, given the named graphs to ``replace`` (and the sources
     whose graphs to drop), a copy of the live one where those graphs are replaced. ``pool``: workers forked
     earlier, which read the resolver from its spool slot (``resolver`` is then that slot), else they are forked
-    here."""
+    here. ``stored``: how many texts the store held before; a write that adds or replaces few of them ends without
+    a full compaction of the database (`graph.store._settle_during`)."""
     import functools
 
     from . import bulk
@@ -553,6 +559,7 @@ def _load_records(store_path, items, resolver, spool: _Spool, report: LoadReport
             old_documents: set = set()
             index = w.open_index(replace=incremental)
             if incremental:
+                w.compact = len(items) >= SMALL_WRITE_SHARE * stored
                 graph_iris = list(replace) + ([curated_rg.graph] if curated_rg is not None else [])
                 old_edges, old_documents = bulk.drop_graphs(w, graph_iris, drop_sources)
                 if index is not None:

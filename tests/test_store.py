@@ -150,3 +150,43 @@ def test_second_writer_gets_a_clear_lock_error(tmp_path):
         holder.wait()
     with store.writing(path) as w:  # a dead writer's lock is gone with it
         w.replace_graphs({})
+
+
+def test_only_writes_of_a_large_share_of_the_store_end_with_a_full_compaction(tmp_path, monkeypatch):
+    """A full compaction rewrites the whole database: a first ingest, a build and a re-ingest of most texts end
+    with one (queries are faster after it), an ingest of a few texts into a larger store does not. Each write
+    still leaves a store that counts and answers what it holds."""
+    from bench_scripts import load
+    from graph.load import build, ingest
+
+    corpus = tmp_path / "corpus"
+    gen = load("generate_cascade")
+    gen.generate(corpus, seed=3, **gen.plan_fanout(24))
+    texts = sorted(corpus.rglob("*.txt"))
+    compacted = []
+    real = store._settle_during
+    monkeypatch.setattr(store, "_settle_during",
+                        lambda db, work, compact: compacted.append(compact) or real(db, work, compact))
+    st, records = tmp_path / "st", tmp_path / "rec"
+    steps = [  # (texts ingested, a full compaction at the end)
+        (texts[:8], True),    # into an empty store
+        (texts[8:], True),    # twice as many as the store held
+        (texts[:2], False),   # two texts re-read in a store of 24 or more
+        (texts[2:3], False),  # one new edit
+        (texts, True),        # all of them again
+    ]
+    for i, (part, expected) in enumerate(steps):
+        report = ingest(part, st, records, jobs=1)
+        assert not report.failures
+        assert compacted[-1] is expected, f"step {i}"
+        assert _count(st) > 0 and report.triples == len(store.open_read_only(st)) - _default_graph(st)
+    build(tmp_path / "built", records, jobs=1)
+    assert compacted[-1] is True
+    assert _count(tmp_path / "built") == _count(st)
+
+
+def _default_graph(path) -> int:
+    import pyoxigraph as ox
+
+    s = store.open_read_only(path)
+    return sum(1 for _q in s.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
