@@ -172,7 +172,7 @@ def test_only_writes_of_a_large_share_of_the_store_end_with_a_full_compaction(tm
         (texts[:8], True),    # into an empty store
         (texts[8:], True),    # twice as many as the store held
         (texts[:2], False),   # two texts re-read in a store of 24 or more
-        (texts[2:3], False),  # one new edit
+        (texts[2:3], False),  # one text
         (texts, True),        # all of them again
     ]
     for i, (part, expected) in enumerate(steps):
