@@ -802,6 +802,11 @@ class LineageIndex:
         except (sqlite3.Error, OSError, ValueError):  # no lines file (an older schema), or unreadable
             return None
 
+    def corpus_keys(self) -> list[str]:
+        """The identity keys of the documents a graph states a source file of (`graph.store.Store.corpus_keys`)."""
+        return [_value(k) for (k,) in self.db.execute("SELECT DISTINCT key FROM fact WHERE source IS NOT NULL "
+                                                       "AND key IS NOT NULL")]
+
     def _many(self, sql: str, values, size: int = 900):
         values = list(values)
         for i in range(0, len(values), size):

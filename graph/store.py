@@ -149,7 +149,13 @@ class Store:
         return self.ox.quads_for_pattern(None, None, None, None)
 
     def corpus_keys(self) -> list[str]:
-        """The identity keys of the documents whose text was read (they resolve year-less citations)."""
+        """The identity keys of the documents whose text was read (they resolve year-less citations): from the
+        lineage index when the store has one (0.9 s at 100,391 texts, SPARQL 4.6-12 s), else by SPARQL."""
+        from .lineage_index import LineageIndex
+
+        index = LineageIndex.of_store(self)
+        if index is not None:
+            return index.corpus_keys()
         rows = self.select("SELECT DISTINCT ?k WHERE { ?d dkg:sourceFile ?f ; dkg:identityKey ?k }")
         return [r["k"] for r in rows]
 

@@ -93,6 +93,16 @@ def test_names_resolve_from_the_index_as_from_the_store(cascade):
     assert found >= len(names) // 2
 
 
+def test_the_corpus_keys_come_from_the_index_as_from_the_store(cascade):
+    """An ingest reads the identity keys of the texts already stored (year-less citations resolve against them)
+    from the index: the same keys SPARQL finds in the store."""
+    store, plain = open_read_only(cascade["store"]), open_read_only(cascade["plain"])
+    assert LineageIndex.of_store(store) is not None and LineageIndex.of_store(plain) is None
+    keys = store.corpus_keys()
+    assert len(keys) == len(set(keys)) > 100
+    assert sorted(keys) == sorted(plain.corpus_keys())
+
+
 @pytest.mark.parametrize("options", OPTIONS)
 def test_the_index_answers_as_sparql_does(cascade, options):
     assert len(cascade["roots"]) == 2
@@ -139,6 +149,7 @@ def test_the_index_follows_incremental_ingests_and_matches_a_build(cascade, tmp_
     edited.write_text(texts[3].read_text(encoding="utf-8").replace("Thực hiện", "Căn cứ", 1), encoding="utf-8")
     ingest([edited, texts[7]], store, records, jobs=1)
     plain = _without_index(store, tmp_path / "plain")
+    assert sorted(open_read_only(store).corpus_keys()) == sorted(open_read_only(plain).corpus_keys())
     built = tmp_path / "built"
     assert not build(built, records, jobs=1).failures
     for root in cascade["roots"]:
