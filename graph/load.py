@@ -201,9 +201,10 @@ def ingest(paths, store_path, records_dir, extract=None, on_file=None, curated_p
         try:
             existing = store_mod.connect(store_path, endpoint)
             live = True
-            for k in existing.corpus_keys():
+            keys = existing.corpus_keys()
+            stored = len(keys)
+            for k in keys:
                 resolver.add(DocKey.from_text(k))
-                stored += 1
             stale = _record_files_of(existing, [e[0] for e in loaded])
             del existing
         except DkgError:
