@@ -114,9 +114,9 @@ SELECT ?n ?p ?v WHERE {
 _PROPERTIES = {
     "document": "rdf:type dkg:code dkg:date dkg:title dkg:jurisdiction dkg:level dkg:sourceFile rdfs:label",
     "task": "dkg:taskLabel dkg:text",
-    "organisation": "dkg:name dkg:level",
-    None: "rdf:type dkg:code dkg:date dkg:title dkg:jurisdiction dkg:level dkg:sourceFile rdfs:label dkg:name "
-          "dkg:taskLabel dkg:text",
+    "organisation": "rdfs:label dkg:level",
+    None: "rdf:type dkg:code dkg:date dkg:title dkg:jurisdiction dkg:level dkg:sourceFile rdfs:label dkg:taskLabel "
+          "dkg:text",
 }
 
 _TASK_ATTRIBUTES = """
@@ -128,7 +128,7 @@ SELECT ?n ?label ?text WHERE {
 _ORGANISATION_ATTRIBUTES = """
 SELECT ?n ?name ?level WHERE {
   VALUES ?n { %s }
-  LATERAL { SELECT ?n ?name WHERE { ?n dkg:name ?name } ORDER BY STRLEN(?name) ?name LIMIT 1 }
+  LATERAL { SELECT ?n ?name WHERE { ?n rdfs:label ?name } ORDER BY STRLEN(?name) ?name LIMIT 1 }
   LATERAL { OPTIONAL { SELECT ?n ?level WHERE { ?n dkg:level ?level } ORDER BY STRLEN(STR(?level)) STR(?level)
                        LIMIT 1 } }
 }"""
@@ -138,7 +138,7 @@ SELECT ?n ?name ?level WHERE {
 _ISSUERS = """
 SELECT ?n ?v WHERE {
   VALUES ?n { %s }
-  LATERAL { SELECT ?n ?v WHERE { { SELECT DISTINCT ?n ?o WHERE { ?n dkg:issuedBy ?o } } ?o dkg:name ?v }
+  LATERAL { SELECT ?n ?v WHERE { { SELECT DISTINCT ?n ?o WHERE { ?n dkg:issuedBy ?o } } ?o rdfs:label ?v }
             ORDER BY STRLEN(?v) ?v LIMIT 1 }
 }"""
 
@@ -436,7 +436,7 @@ def node_attributes(store, nodes, kinds: dict | None = None) -> dict[str, dict]:
                 continue
             if kind == "organisation":
                 for n, name, level in _rows(store, _ORGANISATION_ATTRIBUTES % values):
-                    raw[n][DKG_NS + "name"].append(name)
+                    raw[n][_RDFS_LABEL].append(name)
                     if level is not None:
                         raw[n][DKG_NS + "level"].append(level)
                 continue
@@ -499,8 +499,6 @@ def _shape_node(iri: str, raw: dict, kind: str | None = None) -> dict:
     elif kind == "task":
         node.update(label=f"Nhiệm vụ {get('taskLabel')}" if get("taskLabel") else node["label"], title=get("text"))
         node["task_label"] = get("taskLabel")
-    else:
-        node["label"] = get("name") or node["label"]
     return node
 
 

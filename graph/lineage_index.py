@@ -55,7 +55,7 @@ __all__ = ["SUFFIX", "LINES_SUFFIX", "IndexWriter", "LineageIndex", "graph_entry
 
 SUFFIX = ".lineage"
 LINES_SUFFIX = ".lines"  # beside the index file: the text of the lines an answer copies
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 _RDF = PREFIXES["rdf"]
 _RDF_TYPE = _RDF + "type"
@@ -68,11 +68,11 @@ _TYPE_CLASSES = {DKG_NS + local for local, _vi, _en, _other in DOCUMENT_CLASSES}
 # The per-graph facts of a node, in column order: ``is_task``/``is_org`` are 0/1, the others text stored as
 # "<length:04d><value>" so that MIN picks the shortest value, then the smallest (``cls``: a document class IRI).
 FIELDS = ("is_task", "is_org", "cls", "code", "date", "title", "jurisdiction", "level", "source", "label",
-          "issuer", "task_label", "text", "name", "number", "key")
+          "issuer", "task_label", "text", "number", "key")
 _PROPERTY_FIELD = {
     DKG_NS + "code": "code", DKG_NS + "date": "date", DKG_NS + "title": "title",
     DKG_NS + "jurisdiction": "jurisdiction", DKG_NS + "level": "level", DKG_NS + "sourceFile": "source",
-    _RDFS_LABEL: "label", DKG_NS + "taskLabel": "task_label", DKG_NS + "text": "text", DKG_NS + "name": "name",
+    _RDFS_LABEL: "label", DKG_NS + "taskLabel": "task_label", DKG_NS + "text": "text",
     DKG_NS + "number": "number", DKG_NS + "identityKey": "key",
 }
 _FIELD_INDEX = {f: i for i, f in enumerate(FIELDS)}
@@ -251,7 +251,7 @@ def graph_entry(graph: str, rows) -> tuple:
         name = _PROPERTY_FIELD.get(p)
         if name is None:
             continue
-        if name == "name":
+        if name == "label":  # an organisation's name (`issuer` below)
             names.setdefault(s, []).append(value)
         keep(s, name, value)
     for s, org in issued_by:
@@ -319,8 +319,6 @@ def node_dict(iri: str, facts: tuple | None, kind: str | None = None) -> dict:
         label = get("task_label")
         node.update(label=f"Nhiệm vụ {label}" if label else node["label"], title=get("text"))
         node["task_label"] = label
-    else:
-        node["label"] = get("name") or node["label"]
     return node
 
 

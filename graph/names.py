@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from .errors import AmbiguousName, UnknownDocument
 from .vocab import DKG_NS, DOCUMENT_CLASSES, document_class, fold
 
-_CODE, _NUMBER, _DATE, _ISSUED, _NAME, _JURIS, _KEY = (DKG_NS + p for p in (
-    "code", "number", "date", "issuedBy", "name", "jurisdiction", "identityKey"))
+_CODE, _NUMBER, _DATE, _ISSUED, _JURIS, _KEY = (DKG_NS + p for p in (
+    "code", "number", "date", "issuedBy", "jurisdiction", "identityKey"))
+_NAME = "http://www.w3.org/2000/01/rdf-schema#label"  # an organisation's name
 _TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _ORG = DKG_NS + "Organisation"
 

@@ -6,12 +6,15 @@ mention::
 
     <doc> dkg:implements <ref> .                               # the plain edge, for simple lineage queries
     <ev> rdf:subject <doc> ; rdf:predicate dkg:implements ; rdf:object <ref> ;
-         dkg:sentence "Thực hiện ..."@vi ; dkg:start 1234 ; dkg:end 1290 .
+         dkg:sentence "Thực hiện ..."@vi ; dkg:start 1234 .
     <graph> dkg:sourceFile "..." ; dkg:provenance "extracted" ; prov:wasDerivedFrom <doc> .
 
-Extracted evidence is lean (six quads; it is half of all quads): its class, dkg:LinkEvidence, follows from the
-domain of dkg:sentence, and its provenance ("extracted") and source (the document read) are those its named
-graph states once. Curated evidence states all three itself (`curated_record_graph`).
+Extracted evidence is lean (five quads; still two fifths of all quads): its class, dkg:LinkEvidence, follows from
+the domain of dkg:sentence, its provenance ("extracted") and source (the document read) are those its named graph
+states once, and it ends where its sentence does (``dkg:start`` + ``STRLEN(?sentence)``: the sentence is the text
+at that place, character for character). Curated evidence states its class, provenance and source itself
+(`curated_record_graph`). Organisations and people are named once, by ``rdfs:label`` (the names as written,
+where they differ, by ``skos:altLabel``): each name stated twice was a twentieth of the store.
 
 Curated facts (``data/curated.yaml``) go to their own graph with ``dkg:provenance "curated"`` and the outside
 source as ``prov:wasDerivedFrom`` and ``dkg:citation``. Derived quads (the ``dkg:links`` copy of lineage edges,
@@ -34,7 +37,7 @@ RDFS_LABEL = PREFIXES["rdfs"] + "label"
 SKOS_ALT = PREFIXES["skos"] + "altLabel"
 PROV_DERIVED = PREFIXES["prov"] + "wasDerivedFrom"
 RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT = (PREFIXES["rdf"] + x for x in ("subject", "predicate", "object"))
-SENTENCE, START, END = (DKG_NS + x for x in ("sentence", "start", "end"))
+SENTENCE, START = DKG_NS + "sentence", DKG_NS + "start"
 XSD = PREFIXES["xsd"]
 _LINK_PREDICATES = frozenset(DKG_NS + p for p in LINK_PROPERTIES)
 
@@ -248,7 +251,6 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
             orgs.add(o)
             b.add(o, RDF_TYPE, b.iri_of(_dkg("Organisation")))
             b.add(o, RDFS_LABEL, b.text(oid.name))
-            b.add(o, _dkg("name"), b.text(oid.name))
             if _level_iri(oid.level):
                 b.add(o, _dkg("level"), b.iri_of(_level_iri(oid.level)))
         if " ".join(name.split()) != oid.name:
@@ -256,7 +258,8 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
         return o
 
     def evidence(subject: str, prop: str, obj: str, sentence: str, start: int, end: int) -> None:
-        # class, provenance and source are the graph's (see the module docstring): six quads, not nine
+        # class, provenance and source are the graph's, the end is start + the sentence's length (see the module
+        # docstring): five quads, not ten
         if not sentence:
             return
         e = iri.evidence(graph_iri, subject, prop, obj, start, end)
@@ -265,7 +268,6 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
         b.add(e, RDF_OBJECT, b.iri_of(obj))
         b.add(e, SENTENCE, b.text(sentence))
         b.add(e, START, b.plain(int(start)))
-        b.add(e, END, b.plain(int(end)))
 
     def link(subject: str, prop: str, obj: str, sentence: str, start: int, end: int) -> None:
         b.add(subject, _dkg(prop), b.iri_of(obj))
@@ -323,7 +325,6 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
         p = iri.person(scope if scope != CENTRAL else CENTRAL, fold(doc.signatory.name))
         b.add(p, RDF_TYPE, b.iri_of(_dkg("Person")))
         b.add(p, RDFS_LABEL, b.text(doc.signatory.name))
-        b.add(p, _dkg("name"), b.text(doc.signatory.name))
         if doc.signatory.role:
             b.add(p, _dkg("role"), b.text(doc.signatory.role))
         b.add(doc_iri, _dkg("signedBy"), b.iri_of(p))
@@ -490,7 +491,6 @@ def curated_record_graph(path) -> RecordGraph:
             oid = organisation_id(doc.issuer, doc.level, scope)
             b.add(oid.iri, RDF_TYPE, b.iri_of(_dkg("Organisation")))
             b.add(oid.iri, RDFS_LABEL, b.text(oid.name))
-            b.add(oid.iri, _dkg("name"), b.text(oid.name))
             if _level_iri(oid.level):
                 b.add(oid.iri, _dkg("level"), b.iri_of(_level_iri(oid.level)))
             b.add(d, _dkg("issuedBy"), b.iri_of(oid.iri))

@@ -140,3 +140,36 @@ def test_curated_file_problems_name_the_file(tmp_path):
                    " statement: x, source: s}\n", encoding="utf-8")
     with pytest.raises(RecordError, match="curated.yaml"):
         curated_to_quads(bad)
+
+
+def _texts():
+    from conftest import CORPUS, REAL
+
+    return sorted(REAL.glob("raw/*.txt")) + sorted(CORPUS.glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", _texts(), ids=lambda p: p.name)
+def test_evidence_ends_where_its_sentence_does(path):
+    # dkg:end is not stated: an analyst finds the sentence at dkg:start, STRLEN(dkg:sentence) characters long
+    import graph
+    from graph.normalize import normalize
+
+    text = path.read_text(encoding="utf-8-sig")
+    normalised = normalize(text).text
+    rg = record_to_quads(graph.extract_text(text, source=str(path)))
+    t = _triples(rg.quads)
+    sentences = {s: o for s, p, o in t if p == DKG_NS + "sentence"}
+    starts = {s: int(o) for s, p, o in t if p == DKG_NS + "start"}
+    assert sentences and set(starts) == set(sentences)
+    for e, sentence in sentences.items():
+        assert normalised[starts[e]:starts[e] + len(sentence)] == sentence, e
+    assert not [p for s, p, o in t if p == DKG_NS + "end"]
+
+
+def test_organisations_and_people_are_named_once_by_their_label(bac_ninh):
+    t = _triples(bac_ninh.quads)
+    named = {s for s, p, o in t if p == RDF_TYPE and o in (DKG_NS + "Organisation", DKG_NS + "Person")}
+    assert len(named) > 3
+    for node in named:
+        assert len([o for s, p, o in t if s == node and p == PREFIXES["rdfs"] + "label"]) == 1, node
+    assert not [p for s, p, o in t if p == DKG_NS + "name"]

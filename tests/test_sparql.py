@@ -13,6 +13,7 @@ from click.testing import CliRunner
 import cli
 from graph.sparql import display_width, named_queries
 
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SR = "{http://www.w3.org/2005/sparql-results#}"
 
 
@@ -91,7 +92,7 @@ def test_select_formats_parse_to_the_same_rows(corpus_store, fmt):
 
 
 def test_table_format_is_aligned_and_keeps_vietnamese(corpus_store):
-    result = run(corpus_store, "SELECT ?name ?level WHERE { ?o a dkg:Organisation ; dkg:name ?name ; dkg:level ?level }"
+    result = run(corpus_store, "SELECT ?name ?level WHERE { ?o a dkg:Organisation ; rdfs:label ?name ; dkg:level ?level }"
                                " ORDER BY ?name")
     assert result.exit_code == 0, result.output
     lines = result.output.rstrip("\n").splitlines()
@@ -336,7 +337,7 @@ def test_commune_tasks_are_the_commune_bodies_of_the_lineage(cascade):
         got = [(r["document"], r["organisation"], frozenset(r["roles"].split(", "))) for r in rows]
         assert sorted(got, key=_canonical) == sorted(expected, key=_canonical)
         for r in rows:
-            assert r["doc"] == root and r["name"] in _values(store, r["organisation"], DKG + "name"), r
+            assert r["doc"] == root and r["name"] in _values(store, r["organisation"], RDFS_LABEL), r
             _check_task_row(store, r, {label: t for (d, label), t in labels.items() if d == r["document"]})
 
 

@@ -16,6 +16,7 @@ from graph.lineage_index import DOCUMENT_LINKS, IndexWriter, LineageIndex, graph
 from graph.vocab import DKG_NS, PREFIXES
 
 RDF = PREFIXES["rdf"]
+RDFS_LABEL = PREFIXES["rdfs"] + "label"
 X = "http://example.org/"
 
 
@@ -51,7 +52,7 @@ def _document(name: str, tasks: dict[str, list[str]], implements: str | None = N
         for org in orgs:
             rows += [(task, DKG_NS + "assignsTo", ("i", f"{X}org/{org}", None)),
                      (f"{X}org/{org}", RDF + "type", ("i", DKG_NS + "Organisation", None)),
-                     (f"{X}org/{org}", DKG_NS + "name", ("l", f"Ban {org}", "vi")),
+                     (f"{X}org/{org}", RDFS_LABEL, ("l", f"Ban {org}", "vi")),
                      (f"{X}org/{org}", DKG_NS + "level", ("i", DKG_NS + "commune", None)),
                      *_said(task, "assignsTo", f"{X}org/{org}", f"Giao Ban {org} thực hiện ({name})", 100 + n)]
     return graph_entry(f"{X}graph/{name}", rows)
