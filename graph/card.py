@@ -54,7 +54,8 @@ def card(store, node: str) -> dict:
         "title": _one(facts, "title"), "issuer": _one(store.describe(issuer), "label", _RDFS) if issuer else None,
         "jurisdiction": _one(facts, "jurisdiction"), "level": _local(_one(facts, "level")),
         "sources": sorted(v.value for v in facts.get(DKG_NS + "sourceFile", [])),
-        "signatory": ({"name": _one(signer_facts, "label", _RDFS), "role": _one(signer_facts, "role")} if signer else None),
+        "signatory": ({"name": _one(signer_facts, "label", _RDFS), "role": _one(signer_facts, "role")}
+                      if signer else None),
         "known_only_by_citation": _one(facts, "knownOnlyByCitation") == "true",
     }
     subject = ox.NamedNode(node)
@@ -75,8 +76,8 @@ def card(store, node: str) -> dict:
         for role in _TASK_ROLES:
             for org in sorted({v.value for v in tf.get(DKG_NS + role, [])}):
                 of = store.describe(org)
-                entry["assignees"].append({"role": role, "name": _one(of, "label", _RDFS), "level": _local(_one(of, "level")),
-                                           "iri": org})
+                entry["assignees"].append({"role": role, "name": _one(of, "label", _RDFS),
+                                           "level": _local(_one(of, "level")), "iri": org})
         tasks.append(entry)
     doc["tasks"] = sorted(tasks, key=lambda t: _natural(t["label"]))
     return doc
@@ -128,7 +129,8 @@ def _org_card(store, node: str, facts: dict) -> dict:
         for doc in store.subjects(DKG_NS + role, subject):
             df = store.describe(doc)
             docs.append({"role": role, "document": doc, "code": _one(df, "code") or _one(df, "label", _RDFS)})
-    return {"kind": "organisation", "iri": node, "name": _one(facts, "label", _RDFS), "level": _local(_one(facts, "level")),
+    return {"kind": "organisation", "iri": node, "name": _one(facts, "label", _RDFS),
+            "level": _local(_one(facts, "level")),
             "tasks": sorted(tasks, key=lambda t: (t["code"] or "", _natural(t["task"] or ""))),
             "documents": sorted(docs, key=lambda d: (d["role"], d["code"] or ""))}
 

@@ -203,7 +203,7 @@ def graph_entry(graph: str, rows) -> tuple:
     ``links`` is ``[(s, p code, o, start, sentence)]`` with the graph's first sentence for each link (or None)."""
     facts: dict[str, list] = {}
     issued_by: list[tuple[str, str]] = []
-    names: dict[str, str] = {}
+    names: dict[str, list[str]] = {}  # the labels of each node: an organisation's are its names
     links: dict[tuple, list] = {}
     evidence: dict[str, dict] = {}
     source = None
