@@ -259,7 +259,7 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
 
     def evidence(subject: str, prop: str, obj: str, sentence: str, start: int, end: int) -> None:
         # class, provenance and source are the graph's, the end is start + the sentence's length (see the module
-        # docstring): five quads, not ten
+        # docstring): five quads, not nine
         if not sentence:
             return
         e = iri.evidence(graph_iri, subject, prop, obj, start, end)
