@@ -203,7 +203,6 @@ def graph_entry(graph: str, rows) -> tuple:
     ``links`` is ``[(s, p code, o, start, sentence)]`` with the graph's first sentence for each link (or None)."""
     facts: dict[str, list] = {}
     issued_by: list[tuple[str, str]] = []
-    names: dict[str, list[str]] = {}  # the labels of each node: an organisation's are its names
     links: dict[tuple, list] = {}
     evidence: dict[str, dict] = {}
     source = None
@@ -251,12 +250,12 @@ def graph_entry(graph: str, rows) -> tuple:
         name = _PROPERTY_FIELD.get(p)
         if name is None:
             continue
-        if name == "label":  # an organisation's name (`issuer` below)
-            names.setdefault(s, []).append(value)
         keep(s, name, value)
-    for s, org in issued_by:
-        for name in names.get(org, ()):
-            keep(s, "issuer", name)
+    label = _FIELD_INDEX["label"]
+    for s, org in issued_by:  # the issuer's name: its label as this graph keeps it (the shortest, then smallest)
+        org_facts = facts.get(org)
+        if org_facts is not None and org_facts[label] is not None:
+            keep(s, "issuer", org_facts[label][4:])
     for e in evidence.values():
         key = (e.get("subject"), PREDICATE_CODE.get(e.get("predicate")), e.get("object"))
         sentence = e.get("sentence")
