@@ -76,6 +76,13 @@ _PROPERTY_FIELD = {
     DKG_NS + "number": "number", DKG_NS + "identityKey": "key",
 }
 _FIELD_INDEX = {f: i for i, f in enumerate(FIELDS)}
+_TASK, _ORGANISATION = DKG_NS + "Task", DKG_NS + "Organisation"
+# What `graph_entry` does with a row, by its predicate: a link's code, "type", an evidence part (a 1-tuple of its
+# key), "issuedBy", "sourceFile" (the graph's, or a document's field), or the field it fills; other predicates are
+# left out
+_ROW_ROLE: dict = {**_PROPERTY_FIELD, _RDF_TYPE: "type", DKG_NS + "issuedBy": "issuedBy",
+                   DKG_NS + "sourceFile": "sourceFile", **{_RDF + k: (k,) for k in ("subject", "predicate", "object")},
+                   **{DKG_NS + k: (k,) for k in ("sentence", "start")}, **PREDICATE_CODE}
 
 _SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -222,35 +229,30 @@ def graph_entry(graph: str, rows) -> tuple:
             f[i] = value
 
     for s, p, (kind, value, _extra) in rows:
-        code = PREDICATE_CODE.get(p)
-        if code is not None:
-            if kind == "i":
-                links.setdefault((s, code, value), [None, None])
+        role = _ROW_ROLE.get(p)
+        if role is None:
             continue
-        if p == _RDF_TYPE:
-            if value == DKG_NS + "Task":
+        if role.__class__ is int:  # a link
+            if kind == "i":
+                links.setdefault((s, role, value), [None, None])
+        elif role == "type":
+            if value == _TASK:
                 fact(s)[0] = 1
-            elif value == DKG_NS + "Organisation":
+            elif value == _ORGANISATION:
                 fact(s)[1] = 1
             elif value in _TYPE_CLASSES:
                 keep(s, "cls", value)
-            continue
-        if p.startswith(_RDF) and p[len(_RDF):] in ("subject", "predicate", "object"):
-            evidence.setdefault(s, {})[p[len(_RDF):]] = value
-            continue
-        if p == DKG_NS + "sentence" or p == DKG_NS + "start":
-            evidence.setdefault(s, {})[p[len(DKG_NS):]] = value
-            continue
-        if p == DKG_NS + "issuedBy":
+        elif role.__class__ is tuple:  # a part of an evidence node
+            evidence.setdefault(s, {})[role[0]] = value
+        elif role == "issuedBy":
             issued_by.append((s, value))
-            continue
-        if p == DKG_NS + "sourceFile" and s == graph:
-            source = value
-            continue
-        name = _PROPERTY_FIELD.get(p)
-        if name is None:
-            continue
-        keep(s, name, value)
+        elif role == "sourceFile":
+            if s == graph:
+                source = value
+            else:
+                keep(s, "source", value)
+        else:
+            keep(s, role, value)
     label = _FIELD_INDEX["label"]
     for s, org in issued_by:  # the issuer's name: its label as this graph keeps it (the shortest, then smallest)
         org_facts = facts.get(org)

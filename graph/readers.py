@@ -385,7 +385,13 @@ def _legacy_encoding(text: str) -> tuple[_Legacy, int] | None:
     # every text read comes here: the counts are taken only as far as a decision needs them (fewer than two
     # tell-tales never qualify, whatever the number of letters)
     telltales = [(encoding, len(encoding.telltale.findall(sample))) for encoding in _legacy_encodings()]
-    if all(count < 2 for _, count in telltales):
+    most = max(count for _, count in telltales)
+    if most < 2:
+        return None
+    # Unicode Vietnamese written with the old tone placement ("hoà") shows a few VNI tell-tales in every text: the
+    # letters of a prefix (never more than the sample's) already show them too rare, without counting them all
+    prefix = sample[:int(4 * most / MIN_TELLTALE_SHARE)]
+    if len(prefix) < len(sample) and most < MIN_TELLTALE_SHARE * _letter_count(prefix):
         return None
     letters = _letter_count(sample)
     needed = None
