@@ -645,5 +645,13 @@ def serve(bind, timeout, max_result_mb, cors, public, get_path, store_path):
                    echo=lambda line: click.echo(line), warn=lambda line: click.echo(line, err=True))
 
 
-if __name__ == "__main__":
+def main():
+    """The ``dkg`` program: `cli`, with jemalloc for the long writes where the system has it (`graph.allocator`)."""
+    from graph.allocator import restart_with_jemalloc
+
+    restart_with_jemalloc()
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -37,7 +37,7 @@ sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(PROJECT / "bench"))
 # `dkg` as its console script runs it: cli imported as a module (its bytecode cached, not compiled at each start)
 CLI = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(PROJECT)!r}); sys.argv[0] = 'dkg'; "
-       "from cli import cli; cli()"]
+       "from cli import main; main()"]
 
 from generate_cascade import descendants, generate, load_ground_truth, plan_fanout  # noqa: E402
 
