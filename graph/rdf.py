@@ -13,8 +13,11 @@ Extracted evidence is lean (five quads; still two fifths of all quads): its clas
 the domain of dkg:sentence, its provenance ("extracted") and source (the document read) are those its named graph
 states once, and it ends where its sentence does (``dkg:start`` + ``STRLEN(?sentence)``: the sentence is the text
 at that place, character for character). Curated evidence states its class, provenance and source itself
-(`curated_record_graph`). Organisations and people are named once, by ``rdfs:label`` (the names as written,
-where they differ, by ``skos:altLabel``): each name stated twice was a twentieth of the store.
+(`curated_record_graph`). A lead is an assignee too: ``dkg:assignsTo`` is stated beside each ``dkg:leadBy`` (plain
+queries need no inference), backed by the leadBy's evidence, not a second node. Organisations and people are named
+once, by ``rdfs:label`` (the names as written, where they differ, by ``skos:altLabel``): each name stated twice was
+a twentieth of the store. A cited document whose text is in the corpus is described by its own graph; the citing
+graph gives it only a class, a name and the date the citation reads (`dkg validate` compares the dates).
 
 Curated facts (``data/curated.yaml``) go to their own graph with ``dkg:provenance "curated"`` and the outside
 source as ``prov:wasDerivedFrom`` and ``dkg:citation``. Derived quads (the ``dkg:links`` copy of lineage edges,
@@ -170,6 +173,10 @@ class _Builder:
         return ("t", value, XSD + "date")
 
 
+def _document_label(type_word: str | None, code: str | None) -> str:
+    return f"{type_word or 'Văn bản'} {code or 'không số'}"
+
+
 def _dkg(local: str) -> str:
     return DKG_NS + local
 
@@ -277,7 +284,7 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
                           level, jurisdiction) -> None:
         cls = document_class(type_word)
         b.add(d_iri, RDF_TYPE, b.iri_of(_dkg(cls)))
-        label = " ".join(p for p in (type_word or "Văn bản", code or "không số") if p)
+        label = _document_label(type_word, code)
         if not code and d_iri == doc_iri and doc.issuer:
             label += f" của {doc.issuer}"
         b.add(d_iri, RDFS_LABEL, b.text(label))
@@ -345,9 +352,19 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
         ref_iris[ref.id] = r_iri
         if r_iri == doc_iri:
             continue  # a text naming its own code ("Công văn này") is not a link
-        ref_issuer = organisation(ref.issuer, ref.level, resolved.key.scope)  # where the cited document is
-        describe_document(r_iri, resolved.key, ref.type, ref.code, ref.number, ref.symbol, ref.date, ref.title,
-                          ref_issuer, ref.level if ref.level else None, ref.jurisdiction)
+        if not resolved.problem and resolver.has_text(resolved.key):
+            # a document of the corpus: its own graph describes it (code, title, issuer, place); restated by every
+            # text that cites it, that was a tenth of the store. Its class and name stay for this graph, and the
+            # date the citation gives, which `dkg validate` checks against the document's own.
+            b.add(r_iri, RDF_TYPE, b.iri_of(_dkg(document_class(ref.type))))
+            b.add(r_iri, RDFS_LABEL, b.text(_document_label(ref.type, ref.code)))
+            cited_date = b.date(ref.date)
+            if cited_date is not None:
+                b.add(r_iri, _dkg("date"), cited_date)
+        else:
+            ref_issuer = organisation(ref.issuer, ref.level, resolved.key.scope)  # where the cited document is
+            describe_document(r_iri, resolved.key, ref.type, ref.code, ref.number, ref.symbol, ref.date, ref.title,
+                              ref_issuer, ref.level if ref.level else None, ref.jurisdiction)
         prop = RELATION_PROPERTIES.get(ref.relation, "cites")
         mentions = ref.mentions or []
         if not mentions and ref.evidence:
@@ -372,15 +389,15 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
         if task.text:
             b.add(t, _dkg("text"), b.text(task.text))
         b.add(doc_iri, _dkg("hasTask"), b.iri_of(t))
-        for role, props in (("assignees", ("assignsTo",)), ("lead", ("leadBy", "assignsTo")),
-                            ("cooperating", ("cooperatesWith",))):
+        for role, prop in (("assignees", "assignsTo"), ("lead", "leadBy"), ("cooperating", "cooperatesWith")):
             for org in getattr(task, role):
                 o = organisation(org.name, org.level, scope)
                 if not o:
                     continue
                 sentence, a, z = _sentence_with(task.text, org.name)
-                for prop in props:
-                    link(t, prop, o, sentence, task.start + a, task.start + z)
+                link(t, prop, o, sentence, task.start + a, task.start + z)
+                if prop == "leadBy":  # stated for plain queries; its evidence is the dkg:leadBy link's, not repeated
+                    b.add(t, _dkg("assignsTo"), b.iri_of(o))
         if not any(getattr(task, role) for role in ("assignees", "lead")):
             b.add(t, _dkg("warning"), b.plain("no assignee named in the text"))
         for ref_id in task.implements:

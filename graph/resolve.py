@@ -374,6 +374,10 @@ class Resolver:
         placed = self._placed.get((key.type_slug, key.number, key.symbol, key.anon), {})
         placed.pop(key, None)
 
+    def has_text(self, key: DocKey) -> bool:
+        """True when ``key`` is the identity of a corpus text (not only a document that texts cite)."""
+        return key in self._texts
+
     def __contains__(self, key: DocKey) -> bool:
         return key.year in self._by_loose.get(key.loose, {})
 

@@ -6,6 +6,7 @@ from records_factory import bac_ninh_1123, district_letter
 
 from graph import iri
 from graph.rdf import curated_to_quads, derived_quads, record_to_quads
+from graph.resolve import Resolver, document_key, reference_key
 from graph.resources import data_path
 from graph.vocab import DKG_NS, PREFIXES
 
@@ -84,6 +85,24 @@ def test_lead_is_also_an_assignee_and_cooperation_is_kept_apart(bac_ninh):
     lead = {o for s, p, o in t if s == task3 and p == DKG_NS + "leadBy"}
     assert lead and lead <= {o for s, p, o in t if s == task3 and p == DKG_NS + "assignsTo"}
     assert len({o for s, p, o in t if s == task3 and p == DKG_NS + "cooperatesWith"}) == 2
+    # one sentence backs a lead: the evidence of its dkg:leadBy, not a second node for the dkg:assignsTo it implies
+    stated = {o for e, p, o in t if p == RDF_PREDICATE and (e, RDF_SUBJECT, task3) in t
+              and any((e, RDF_OBJECT, org) in t for org in lead)}
+    assert stated == {DKG_NS + "leadBy"}
+
+
+@pytest.mark.parametrize("in_corpus,stated", [
+    (False, {"type", "label", "date", "identityKey", "code", "number", "symbol", "issuedBy", "level"}),
+    (True, {"type", "label", "date"}),  # the rest is its own graph's; the date stays, `dkg validate` compares it
+])
+def test_a_cited_document_is_described_by_the_citing_graph_unless_its_text_is_in_the_corpus(in_corpus, stated):
+    letter = bac_ninh_1123()
+    ref = next(r for r in letter.references if r.code == "36-QĐ/TU")
+    cited = reference_key(ref, letter.document, document_key(letter))
+    rg = record_to_quads(letter, Resolver([cited] if in_corpus else []))
+    t = _triples(rg.quads)
+    assert {p.rsplit("#", 1)[-1] for s, p, o in t if s == cited.iri} == stated
+    assert (rg.document, DKG_NS + "cites", cited.iri) in t
 
 
 def test_nested_relation_between_cited_documents(bac_ninh):
