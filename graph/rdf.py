@@ -173,10 +173,6 @@ class _Builder:
         return ("t", value, XSD + "date")
 
 
-def _document_label(type_word: str | None, code: str | None) -> str:
-    return f"{type_word or 'Văn bản'} {code or 'không số'}"
-
-
 def _dkg(local: str) -> str:
     return DKG_NS + local
 
@@ -280,14 +276,22 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
         b.add(subject, _dkg(prop), b.iri_of(obj))
         evidence(subject, prop, obj, sentence, start, end)
 
-    def describe_document(d_iri: str, k: DocKey, type_word, code, number, symbol, date, title, issuer_org,
+    def describe_document(d_iri: str, k: DocKey | None, type_word, code, number, symbol, date, title, issuer_org,
                           level, jurisdiction) -> None:
+        """With ``k`` None, a document of the corpus cited by this text: its own graph describes it (code, title,
+        issuer, place; restated by every text citing it, that was a tenth of the store). Its class and name stay for
+        this graph, and the date the citation gives, which `dkg validate` checks against the document's own."""
         cls = document_class(type_word)
         b.add(d_iri, RDF_TYPE, b.iri_of(_dkg(cls)))
-        label = _document_label(type_word, code)
+        label = " ".join(p for p in (type_word or "Văn bản", code or "không số") if p)
         if not code and d_iri == doc_iri and doc.issuer:
             label += f" của {doc.issuer}"
         b.add(d_iri, RDFS_LABEL, b.text(label))
+        lit = b.date(date)
+        if lit is not None:
+            b.add(d_iri, _dkg("date"), lit)
+        if k is None:
+            return
         b.add(d_iri, _dkg("identityKey"), b.plain(k.text))
         if code:
             b.add(d_iri, _dkg("code"), b.plain(code))
@@ -295,9 +299,6 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
             b.add(d_iri, _dkg("number"), b.plain(number))
         if symbol:
             b.add(d_iri, _dkg("symbol"), b.plain(symbol))
-        lit = b.date(date)
-        if lit is not None:
-            b.add(d_iri, _dkg("date"), lit)
         if title:
             b.add(d_iri, _dkg("title"), b.text(title))
         if issuer_org:
@@ -352,15 +353,8 @@ def record_to_quads(record, resolver: Resolver | None = None, record_file: str |
         ref_iris[ref.id] = r_iri
         if r_iri == doc_iri:
             continue  # a text naming its own code ("Công văn này") is not a link
-        if not resolved.problem and resolver.has_text(resolved.key):
-            # a document of the corpus: its own graph describes it (code, title, issuer, place); restated by every
-            # text that cites it, that was a tenth of the store. Its class and name stay for this graph, and the
-            # date the citation gives, which `dkg validate` checks against the document's own.
-            b.add(r_iri, RDF_TYPE, b.iri_of(_dkg(document_class(ref.type))))
-            b.add(r_iri, RDFS_LABEL, b.text(_document_label(ref.type, ref.code)))
-            cited_date = b.date(ref.date)
-            if cited_date is not None:
-                b.add(r_iri, _dkg("date"), cited_date)
+        if not resolved.problem and resolver.has_text(resolved.key):  # described by its own graph
+            describe_document(r_iri, None, ref.type, ref.code, None, None, ref.date, None, None, None, None)
         else:
             ref_issuer = organisation(ref.issuer, ref.level, resolved.key.scope)  # where the cited document is
             describe_document(r_iri, resolved.key, ref.type, ref.code, ref.number, ref.symbol, ref.date, ref.title,
